@@ -1,0 +1,88 @@
+"""Settings: every knob is a `KEEL_*` environment variable (or a line in `.env`).
+
+The defaults are the embedded ones: SQLite under `./var/`, an in-process cache and broker.
+Production refuses to start with the development secret or a short one.
+"""
+
+import json
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
+
+Environment = Literal["development", "test", "production"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KEEL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = "development"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+
+    database_url: str = "sqlite+aiosqlite:///./var/keel.db"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    database_pool_timeout: float = Field(default=10.0, gt=0)
+    database_echo: bool = False
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int | None = Field(default=None, ge=1, description="None: 1, or one per core in production")
+
+    # A comma-separated list (`https://a.example,https://b.example`) or a JSON list.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    log_level: LogLevel = "INFO"
+    access_log: bool = True
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_cors_origins(cls, values: dict[str, object]) -> dict[str, object]:
+        origins = values.get("cors_origins")
+        if isinstance(origins, str):
+            text = origins.strip()
+            if text.startswith("["):
+                values["cors_origins"] = json.loads(text)
+            else:
+                values["cors_origins"] = [o.strip() for o in text.split(",") if o.strip()]
+        return values
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.env == "production":
+            secret = self.secret_key.get_secret_value()
+            if secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "KEEL_SECRET_KEY must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters when KEEL_ENV=production"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Browsers only send Secure cookies over HTTPS, which local development lacks."""
+        return self.env != "development"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.env != "development"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

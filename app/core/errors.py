@@ -1,0 +1,183 @@
+"""The error contract: every non-2xx response is an `ErrorResponse`, whatever raised it.
+
+Domain code raises `AppError` subclasses with a stable `error_code` and a `message_key`;
+the handlers here translate the message for the caller and add the request id.
+"""
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from app.core.i18n import negotiate_locale, translate
+
+logger = structlog.get_logger("keel.errors")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+ERROR_TIME_HEADER = "X-ErrorHandleTime"
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    status_code: int = Field(examples=[404])
+    error_code: str = Field(description="Stable, snake_case; clients switch on it.", examples=["not_found"])
+    message: str = Field(description="Localized by Accept-Language (en, ru).")
+    details: Any = Field(default=None, description="Structured context, e.g. validation errors.")
+    request_id: str | None = Field(default=None, description="Also in the X-Request-ID header.")
+
+
+class AppError(Exception):
+    """Base of every error Keel raises on purpose."""
+
+    status_code: ClassVar[int] = 400
+    error_code: ClassVar[str] = "bad_request"
+    message_key: ClassVar[str] = "errors.bad_request"
+
+    def __init__(self, *, details: Any = None, headers: Mapping[str, str] | None = None, **params: Any) -> None:
+        self.params = params
+        self.details = details
+        self.headers = dict(headers or {})
+        super().__init__(f"{self.error_code} {params}" if params else self.error_code)
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    error_code = "not_found"
+    message_key = "errors.not_found"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    error_code = "conflict"
+    message_key = "errors.conflict"
+
+
+class PermissionDeniedError(AppError):
+    status_code = 403
+    error_code = "forbidden"
+    message_key = "errors.forbidden"
+
+
+class AuthenticationError(AppError):
+    status_code = 401
+    error_code = "not_authenticated"
+    message_key = "errors.not_authenticated"
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+    error_code = "service_unavailable"
+    message_key = "errors.service_unavailable"
+
+
+class ValidationFailed(AppError):
+    """Input that passed the schema but not a rule only the server can check."""
+
+    status_code = 422
+    error_code = "validation_error"
+    message_key = "errors.validation"
+
+
+# Errors raised by the framework itself, by status: (error_code, message_key).
+HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "errors.bad_request"),
+    401: ("not_authenticated", "errors.not_authenticated"),
+    403: ("forbidden", "errors.forbidden"),
+    404: ("not_found", "errors.route_not_found"),
+    405: ("method_not_allowed", "errors.method_not_allowed"),
+    406: ("not_acceptable", "errors.not_acceptable"),
+    409: ("conflict", "errors.conflict"),
+    413: ("payload_too_large", "errors.payload_too_large"),
+    415: ("unsupported_media_type", "errors.unsupported_media_type"),
+    429: ("too_many_requests", "errors.too_many_requests"),
+    503: ("service_unavailable", "errors.service_unavailable"),
+}
+
+
+def error_response(
+    request: Request,
+    *,
+    status_code: int,
+    error_code: str,
+    message_key: str,
+    params: Mapping[str, Any] | None = None,
+    details: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """Render the contract; the caller's language comes from `Accept-Language`."""
+    state = request.scope.get("state", {})
+    request_id = state.get("request_id")
+    locale = negotiate_locale(request.headers.get("accept-language"))
+    body = ErrorResponse(
+        status_code=status_code,
+        error_code=error_code,
+        message=translate(message_key, locale, **(params or {})),
+        details=details,
+        request_id=request_id,
+    )
+    response = JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
+    if started_at := state.get("started_at"):
+        response.headers[ERROR_TIME_HEADER] = f"{time.perf_counter() - started_at:.6f}"
+    response.headers["Content-Language"] = locale
+    return response
+
+
+async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(
+        request,
+        status_code=exc.status_code,
+        error_code=exc.error_code,
+        message_key=exc.message_key,
+        params=exc.params,
+        details=exc.details,
+        headers=exc.headers,
+    )
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    error_code, message_key = HTTP_ERRORS.get(exc.status_code, (f"http_{exc.status_code}", "errors.http"))
+    return error_response(
+        request,
+        status_code=exc.status_code,
+        error_code=error_code,
+        message_key=message_key,
+        params={"status_code": exc.status_code},
+        headers=exc.headers,
+    )
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(
+        request,
+        status_code=422,
+        error_code="validation_error",
+        message_key="errors.validation",
+        details=validation_details(exc.errors()),
+    )
+
+
+def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Only location, message and type: the rejected input may hold a password."""
+    return [{"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in errors]
+
+
+def internal_error_response(request: Request, exc: BaseException) -> JSONResponse:
+    """The one place an unexpected exception is logged; the body reveals nothing of it."""
+    logger.error("unhandled_error", exc_info=exc, path=request.url.path, method=request.method)
+    return error_response(request, status_code=500, error_code="internal_error", message_key="errors.internal")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, handle_app_error)
+    app.add_exception_handler(HTTPException, handle_http_exception)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)

@@ -1,0 +1,18 @@
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class CheckResult(BaseModel):
+    status: Literal["ok", "failed"]
+    latency_ms: float
+    error: str | None = None
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, CheckResult]

@@ -1,0 +1,75 @@
+"""Application factory: settings, lifespan, middleware, routers and error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from app.api import v1
+from app.core.config import Settings, get_settings
+from app.core.errors import install_error_handlers
+from app.core.i18n import ensure_catalogs
+from app.core.logging import configure_logging
+from app.domains.health.router import router as health_router
+from app.infrastructure.database import create_engine, create_session_factory, ping_database
+from app.middleware.errors import UnhandledErrorMiddleware
+from app.middleware.request_context import RequestContextMiddleware
+from app.middleware.security_headers import SecurityHeadersMiddleware
+from app.web.docs import mount_offline_docs
+from app.web.responses import COMMON_ERROR_RESPONSES
+
+GZIP_MINIMUM_BYTES = 1024
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(level=settings.log_level, json_logs=settings.json_logs)
+    ensure_catalogs()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        app.state.readiness_probes = {"database": partial(ping_database, engine)}
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Keel",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        responses=COMMON_ERROR_RESPONSES,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    # Added innermost first: a request meets them bottom-up.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "ETag", "Location"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+
+    app.include_router(health_router)
+    app.include_router(v1.router)
+    mount_offline_docs(app)
+    Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(app, include_in_schema=False)
+    return app

@@ -1,0 +1,25 @@
+"""OpenAPI declarations of error responses, so clients see every `error_code` they may get."""
+
+from collections import defaultdict
+from typing import Any
+
+from app.core.errors import AppError, ErrorResponse
+
+Responses = dict[int | str, dict[str, Any]]
+
+# Any route may answer these: validation (422) and the last-resort 500.
+COMMON_ERROR_RESPONSES: Responses = {
+    422: {"model": ErrorResponse, "description": "Invalid input (`validation_error`)."},
+    500: {"model": ErrorResponse, "description": "Unexpected failure (`internal_error`)."},
+}
+
+
+def errors(*error_types: type[AppError]) -> Responses:
+    """`responses=` for a route: one entry per status, naming each error code it may carry."""
+    codes: defaultdict[int, list[str]] = defaultdict(list)
+    for error_type in error_types:
+        codes[error_type.status_code].append(error_type.error_code)
+    return {
+        status: {"model": ErrorResponse, "description": ", ".join(f"`{code}`" for code in error_codes)}
+        for status, error_codes in sorted(codes.items())
+    }

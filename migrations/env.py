@@ -1,0 +1,58 @@
+"""Alembic environment: async engine from Keel's settings, metadata from every domain's models."""
+
+import asyncio
+import importlib
+import importlib.util
+import pkgutil
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+import app.domains
+from app.core.config import Settings
+from app.infrastructure.database import Base, create_engine
+
+
+def import_domain_models() -> None:
+    """Each domain's `models.py` registers its tables on Base.metadata when imported."""
+    for domain in pkgutil.iter_modules(app.domains.__path__):
+        if importlib.util.find_spec(f"app.domains.{domain.name}.models"):
+            importlib.import_module(f"app.domains.{domain.name}.models")
+
+
+import_domain_models()
+target_metadata = Base.metadata
+config = context.config
+
+
+def database_url() -> str:
+    # A caller (tests, `keel migrate --url`) may pass the URL explicitly.
+    return config.attributes.get("database_url") or Settings().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def do_run_migrations(connection: Connection) -> None:
+    # Batch mode lets ALTER TABLE work on SQLite by rebuilding the table.
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_migrations_online() -> None:
+    engine = create_engine(Settings(database_url=database_url()))
+    async with engine.connect() as connection:
+        await connection.run_sync(do_run_migrations)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+elif (connection := config.attributes.get("connection")) is not None:
+    do_run_migrations(connection)
+else:
+    asyncio.run(run_migrations_online())
