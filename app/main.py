@@ -16,6 +16,7 @@ from app.core.i18n import ensure_catalogs
 from app.core.logging import configure_logging
 from app.domains.health.router import router as health_router
 from app.infrastructure.database import create_engine, create_session_factory, ping_database
+from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
@@ -48,13 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=COMMON_ERROR_RESPONSES,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     install_error_handlers(app)
 
     # Added innermost first: a request meets them bottom-up.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(UnhandledErrorMiddleware)  # inside CORS and security headers: a 500 keeps them
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -65,7 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "ETag", "Location"],
         )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
 
     app.include_router(health_router)

@@ -21,7 +21,12 @@ def configure_logging(*, level: str, json_logs: bool) -> None:
     renderer: Processor = (
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     )
-    exceptions: list[Processor] = [structlog.processors.dict_tracebacks] if json_logs else []
+    # Tracebacks without local variables: locals may hold passwords and tokens.
+    exceptions: list[Processor] = (
+        [structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))]
+        if json_logs
+        else []
+    )
 
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

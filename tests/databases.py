@@ -1,0 +1,66 @@
+"""Throwaway databases for tests: a SQLite file, or a PostgreSQL database made and dropped."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.infrastructure import migrations
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / f'keel-{uuid.uuid4().hex[:8]}.db'}"
+
+
+@asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A fresh database on the server of `server_url`, dropped on exit."""
+    url = make_url(server_url)
+    name = f"keel_test_{uuid.uuid4().hex[:12]}"
+    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def migrate(database_url: str) -> None:
+    # Alembic's env runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(migrations.upgrade, database_url)
+
+
+async def empty_all_tables(engine: AsyncEngine) -> None:
+    """Per-test isolation: every table emptied (schema kept), identities restarted."""
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = (
+                await connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+                )
+            ).scalars().all()
+            if names:
+                tables = ", ".join(f'"{name}"' for name in names)
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            names = (
+                await connection.execute(
+                    text(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"
+                    )
+                )
+            ).scalars().all()
+            await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
+            for name in names:
+                await connection.execute(text(f'DELETE FROM "{name}"'))

@@ -1,0 +1,52 @@
+from collections.abc import AsyncIterator
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from app.main import create_app
+from tests.conftest import make_settings
+
+
+async def test_live_answers_ok(client: AsyncClient) -> None:
+    response = await client.get("/health/live")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_ready_reports_the_database(client: AsyncClient) -> None:
+    response = await client.get("/health/ready")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["database"]["latency_ms"] >= 0
+
+
+@pytest.fixture
+async def client_without_database() -> AsyncIterator[AsyncClient]:
+    # Port 1 on loopback: nothing listens, so every connection is refused at once.
+    app = create_app(make_settings("postgresql+asyncpg://keel@127.0.0.1:1/keel"))
+    async with app.router.lifespan_context(app):
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+            yield http
+
+
+async def test_ready_is_503_naming_the_database_when_it_is_unreachable(client_without_database: AsyncClient) -> None:
+    response = await client_without_database.get("/health/ready", headers={"Accept-Language": "ru"})
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error_code"] == "not_ready"
+    assert body["details"]["database"]["status"] == "failed"
+    assert body["details"]["database"]["error"] == "unreachable"
+    assert "database" in body["message"]
+    assert body["message"].startswith("Не готов")
+    assert "127.0.0.1" not in response.text  # connection details stay in the log
+
+
+async def test_live_stays_up_when_the_database_is_unreachable(client_without_database: AsyncClient) -> None:
+    response = await client_without_database.get("/health/live")
+
+    assert response.status_code == 200
