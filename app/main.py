@@ -7,7 +7,6 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from prometheus_fastapi_instrumentator import Instrumentator
 
 from app.api import v1
 from app.core.config import Settings, get_settings
@@ -21,6 +20,7 @@ from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.docs import mount_offline_docs
+from app.web.metrics import instrument
 from app.web.responses import COMMON_ERROR_RESPONSES
 
 GZIP_MINIMUM_BYTES = 1024
@@ -72,5 +72,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(v1.router)
     mount_offline_docs(app)
-    Instrumentator(excluded_handlers=["/metrics", "/health/.*"]).instrument(app).expose(app, include_in_schema=False)
+    instrument(app)
     return app

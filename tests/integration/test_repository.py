@@ -1,0 +1,145 @@
+"""The generic repository and the unit of work, against each real database."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+
+from app.core.errors import NotFoundError
+from app.infrastructure.unit_of_work import UnitOfWork
+from tests.integration.throwaway import Widget, WidgetRepository, create_widget_table
+
+
+@pytest.fixture
+async def uow(app: FastAPI) -> AsyncIterator[UnitOfWork]:
+    await create_widget_table(app.state.engine)
+    unit = UnitOfWork(app.state.session_factory)
+    yield unit
+    await unit.close()
+
+
+async def committed_names(app: FastAPI) -> list[str]:
+    """What another connection sees: only committed rows."""
+    fresh = UnitOfWork(app.state.session_factory)
+    try:
+        return [widget.name for widget in await WidgetRepository(fresh.session).list()]
+    finally:
+        await fresh.close()
+
+
+async def test_add_get_update_delete(uow: UnitOfWork) -> None:
+    widgets = WidgetRepository(uow.session)
+    async with uow:
+        widget = await widgets.add(Widget(name="cog", size=3))
+        assert widget.id is not None
+        assert widget.created_at is not None
+
+    assert (await widgets.get(widget.id)).name == "cog"
+    async with uow:
+        await widgets.update(widget, size=5)
+    assert (await widgets.get(widget.id)).size == 5
+    async with uow:
+        await widgets.delete(widget)
+    assert await widgets.get_or_none(widget.id) is None
+
+
+async def test_update_moves_updated_at(uow: UnitOfWork) -> None:
+    widgets = WidgetRepository(uow.session)
+    async with uow:
+        widget = await widgets.add(Widget(name="cog"))
+    created, first_update = widget.created_at, widget.updated_at
+
+    async with uow:
+        await widgets.update(widget, size=9)
+
+    assert widget.updated_at > first_update
+    assert widget.created_at == created
+
+
+async def test_get_of_a_missing_row_raises_not_found(uow: UnitOfWork) -> None:
+    with pytest.raises(NotFoundError):
+        await WidgetRepository(uow.session).get(4242)
+
+
+async def test_update_refuses_unknown_columns(uow: UnitOfWork) -> None:
+    widgets = WidgetRepository(uow.session)
+    async with uow:
+        widget = await widgets.add(Widget(name="cog"))
+
+    with pytest.raises(AttributeError):
+        await widgets.update(widget, colour="red")
+
+
+async def test_list_filters_orders_and_pages(uow: UnitOfWork) -> None:
+    widgets = WidgetRepository(uow.session)
+    async with uow:
+        for name, size in [("a", 3), ("b", 1), ("c", 2), ("d", 1)]:
+            await widgets.add(Widget(name=name, size=size))
+
+    assert [w.name for w in await widgets.list(filters={"size": 1})] == ["b", "d"]
+    assert [w.name for w in await widgets.list(filters={"size": [2, 3]})] == ["a", "c"]
+    by_size = await widgets.list(order_by=[Widget.size.desc(), Widget.name])
+    assert [w.name for w in by_size] == ["a", "c", "b", "d"]
+    assert [w.name for w in await widgets.list(limit=2, offset=1)] == ["b", "c"]
+    assert await widgets.count() == 4
+    assert await widgets.count(size=1) == 2
+    assert await widgets.exists(name="c")
+    assert not await widgets.exists(name="z")
+
+
+async def test_unit_of_work_commits_on_success(app: FastAPI, uow: UnitOfWork) -> None:
+    async with uow:
+        await WidgetRepository(uow.session).add(Widget(name="kept"))
+
+    assert await committed_names(app) == ["kept"]
+
+
+async def test_unit_of_work_rolls_back_on_any_error(app: FastAPI, uow: UnitOfWork) -> None:
+    with pytest.raises(ZeroDivisionError):
+        async with uow:
+            await WidgetRepository(uow.session).add(Widget(name="lost"))
+            _ = 1 / 0
+
+    assert await committed_names(app) == []
+
+
+async def test_nested_blocks_commit_once_at_the_outermost(app: FastAPI, uow: UnitOfWork) -> None:
+    widgets = WidgetRepository(uow.session)
+    with pytest.raises(RuntimeError):
+        async with uow:
+            async with uow:
+                await widgets.add(Widget(name="inner"))
+            assert await committed_names(app) == []  # not yet: the outer block owns the commit
+            raise RuntimeError("outer fails")
+
+    assert await committed_names(app) == []
+
+
+async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: UnitOfWork) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    async with app.state.engine.begin() as connection:
+        await connection.execute(
+            text("CREATE TABLE test_parts (id INTEGER PRIMARY KEY, widget_id INTEGER NOT NULL REFERENCES test_widgets(id))")
+        )
+    try:
+        with pytest.raises(IntegrityError):
+            async with uow:
+                await uow.session.execute(text("INSERT INTO test_parts (id, widget_id) VALUES (1, 999)"))
+    finally:
+        async with app.state.engine.begin() as connection:
+            await connection.execute(text("DROP TABLE test_parts"))
+
+
+async def test_timestamps_come_back_as_aware_utc(app: FastAPI, uow: UnitOfWork) -> None:
+    async with uow:
+        widget = await WidgetRepository(uow.session).add(Widget(name="cog"))
+
+    fresh = UnitOfWork(app.state.session_factory)
+    try:
+        loaded = await WidgetRepository(fresh.session).get(widget.id)
+    finally:
+        await fresh.close()
+    assert loaded.created_at.utcoffset() is not None
+    assert abs((loaded.created_at - widget.created_at).total_seconds()) < 1
