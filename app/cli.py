@@ -16,7 +16,9 @@ app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: KEEL_HOST (127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Default: KEEL_PORT (8000).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Default: KEEL_WORKERS, else one per core in production.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Default: KEEL_WORKERS, else one per core in production.")
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn (uvloop, httptools)."""

@@ -6,7 +6,7 @@ empty tables.
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -30,7 +30,9 @@ def postgres_server_url() -> str:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     """A migrated database of each kind, shared by the session."""
     if request.param == "sqlite":
         url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
@@ -62,18 +64,29 @@ def settings(database_url: str) -> Settings:
     return make_settings(database_url)
 
 
+@asynccontextmanager
+async def started(application: FastAPI) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan run, as a server would start and stop it."""
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+def http_client(application: FastAPI) -> AsyncClient:
+    # Unhandled errors become 500 responses, as over a socket, rather than test exceptions.
+    transport = ASGITransport(app=application, raise_app_exceptions=False)
+    return AsyncClient(transport=transport, base_url="http://test")
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with started(create_app(settings)) as application:
         yield application
         await empty_all_tables(application.state.engine)
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as http:
+    async with http_client(app) as http:
         yield http
 
 

@@ -40,27 +40,27 @@ async def migrate(database_url: str) -> None:
     await asyncio.to_thread(migrations.upgrade, database_url)
 
 
+USER_TABLES = {
+    "postgresql": (
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+    ),
+    "sqlite": (
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"
+    ),
+}
+
+
 async def empty_all_tables(engine: AsyncEngine) -> None:
     """Per-test isolation: every table emptied (schema kept), identities restarted."""
     async with engine.begin() as connection:
+        names = (await connection.execute(text(USER_TABLES[engine.dialect.name]))).scalars().all()
+        if not names:
+            return
+        quoted = [f'"{name}"' for name in names]
         if engine.dialect.name == "postgresql":
-            names = (
-                await connection.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-                )
-            ).scalars().all()
-            if names:
-                tables = ", ".join(f'"{name}"' for name in names)
-                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        else:
-            names = (
-                await connection.execute(
-                    text(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' "
-                        "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"
-                    )
-                )
-            ).scalars().all()
-            await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-            for name in names:
-                await connection.execute(text(f'DELETE FROM "{name}"'))
+            await connection.execute(text(f"TRUNCATE {', '.join(quoted)} RESTART IDENTITY CASCADE"))
+            return
+        await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for table in quoted:
+            await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from sqlite_master

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"
+DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
 
 Environment = Literal["development", "test", "production"]

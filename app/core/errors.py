@@ -40,7 +40,9 @@ class AppError(Exception):
     error_code: ClassVar[str] = "bad_request"
     message_key: ClassVar[str] = "errors.bad_request"
 
-    def __init__(self, *, details: Any = None, headers: Mapping[str, str] | None = None, **params: Any) -> None:
+    def __init__(
+        self, *, details: Any = None, headers: Mapping[str, str] | None = None, **params: Any
+    ) -> None:
         self.params = params
         self.details = details
         self.headers = dict(headers or {})
@@ -174,7 +176,9 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
 def internal_error_response(request: Request, exc: BaseException) -> JSONResponse:
     """The one place an unexpected exception is logged; the body reveals nothing of it."""
     logger.error("unhandled_error", exc_info=exc, path=request.url.path, method=request.method)
-    return error_response(request, status_code=500, error_code="internal_error", message_key="errors.internal")
+    return error_response(
+        request, status_code=500, error_code="internal_error", message_key="errors.internal"
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

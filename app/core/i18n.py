@@ -33,9 +33,7 @@ def ensure_catalogs() -> None:
         if not (LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()
     ]
     if missing:
-        raise CatalogsNotCompiled(
-            f"message catalogs {missing} are not compiled; run `make catalogs`"
-        )
+        raise CatalogsNotCompiled(f"message catalogs {missing} are not compiled; run `make catalogs`")
 
 
 def negotiate_locale(accept_language: str | None) -> str:

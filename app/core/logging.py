@@ -23,7 +23,11 @@ def configure_logging(*, level: str, json_logs: bool) -> None:
     )
     # Tracebacks without local variables: locals may hold passwords and tokens.
     exceptions: list[Processor] = (
-        [structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))]
+        [
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        ]
         if json_logs
         else []
     )

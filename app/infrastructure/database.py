@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import structlog
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
@@ -50,7 +50,7 @@ class Base(DeclarativeBase):
     """Every table has an integer id and UTC creation and update times."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

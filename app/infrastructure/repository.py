@@ -18,7 +18,7 @@ ModelT = TypeVar("ModelT", bound=Base)
 
 
 class Repository(Generic[ModelT]):
-    model: ClassVar[type[Base]]
+    model: type[ModelT]
     not_found: ClassVar[type[NotFoundError]] = NotFoundError
 
     def __init__(self, session: AsyncSession) -> None:
@@ -31,8 +31,7 @@ class Repository(Generic[ModelT]):
         return entity
 
     async def get_or_none(self, entity_id: int) -> ModelT | None:
-        entity: ModelT | None = await self.session.get(self.model, entity_id)  # type: ignore[assignment]
-        return entity
+        return await self.session.get(self.model, entity_id)
 
     async def list(
         self,
@@ -45,7 +44,7 @@ class Repository(Generic[ModelT]):
         query = self._select(filters).order_by(*(order_by or (self.model.id,))).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-        return list((await self.session.scalars(query)).all())
+        return list(await self.session.scalars(query))
 
     async def add(self, entity: ModelT) -> ModelT:
         self.session.add(entity)
@@ -71,11 +70,13 @@ class Repository(Generic[ModelT]):
         query = select(func.count()).select_from(self._select(filters).subquery())
         return int(await self.session.scalar(query) or 0)
 
-    def _select(self, filters: Filters | None) -> Select[tuple[ModelT]]:
-        query: Select[tuple[ModelT]] = select(self.model)  # type: ignore[assignment]
+    def _select(self, filters: Filters | None) -> Select[ModelT]:
+        query = select(self.model)
         for name, value in (filters or {}).items():
             column = self._column(name)
-            query = query.where(column.in_(value) if isinstance(value, list | tuple | set) else column == value)
+            query = query.where(
+                column.in_(value) if isinstance(value, list | tuple | set) else column == value
+            )
         return query
 
     def _column(self, name: str) -> ColumnElement[Any]:

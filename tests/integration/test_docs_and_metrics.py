@@ -35,5 +35,7 @@ async def test_metrics_count_requests_by_route(client: AsyncClient) -> None:
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    assert re.search(r'http_requests_total\{handler="/openapi.json",method="GET",status="2xx"\} [1-9]', response.text)
+    assert re.search(
+        r'http_requests_total\{handler="/openapi.json",method="GET",status="2xx"\} [1-9]', response.text
+    )
     assert "http_request_duration_seconds_bucket" in response.text

@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
+from tests.conftest import http_client
 from tests.integration import throwaway
 
 CONTRACT_KEYS = {"status_code", "error_code", "message", "details", "request_id"}
@@ -15,8 +16,7 @@ CONTRACT_KEYS = {"status_code", "error_code", "message", "details", "request_id"
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     throwaway.install(app)
     await throwaway.create_widget_table(app.state.engine)
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as http:
+    async with http_client(app) as http:
         yield http
 
 
@@ -172,6 +172,8 @@ async def test_body_growing_past_the_limit_while_streaming_is_413(app: FastAPI, 
         for _ in range(chunks):
             yield chunk
 
-    response = await client.post("/throwaway/widgets", content=stream(), headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/throwaway/widgets", content=stream(), headers={"Content-Type": "application/json"}
+    )
 
     assert_contract(response, 413, "payload_too_large")

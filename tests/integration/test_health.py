@@ -1,10 +1,10 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import http_client, make_settings, started
 
 
 async def test_live_answers_ok(client: AsyncClient) -> None:
@@ -28,12 +28,13 @@ async def test_ready_reports_the_database(client: AsyncClient) -> None:
 async def client_without_database() -> AsyncIterator[AsyncClient]:
     # Port 1 on loopback: nothing listens, so every connection is refused at once.
     app = create_app(make_settings("postgresql+asyncpg://keel@127.0.0.1:1/keel"))
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
-            yield http
+    async with started(app), http_client(app) as http:
+        yield http
 
 
-async def test_ready_is_503_naming_the_database_when_it_is_unreachable(client_without_database: AsyncClient) -> None:
+async def test_ready_is_503_naming_the_database_when_it_is_unreachable(
+    client_without_database: AsyncClient,
+) -> None:
     response = await client_without_database.get("/health/ready", headers={"Accept-Language": "ru"})
 
     assert response.status_code == 503

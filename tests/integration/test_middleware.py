@@ -1,10 +1,10 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import http_client, make_settings, started
 
 
 async def test_security_headers_are_on_every_response(client: AsyncClient) -> None:
@@ -39,9 +39,8 @@ async def test_small_bodies_are_not_gzipped(client: AsyncClient) -> None:
 @pytest.fixture
 async def cors_client(database_url: str) -> AsyncIterator[AsyncClient]:
     app = create_app(make_settings(database_url, cors_origins="https://app.example, https://admin.example"))
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
-            yield http
+    async with started(app), http_client(app) as http:
+        yield http
 
 
 async def test_cors_allows_configured_origins(cors_client: AsyncClient) -> None:

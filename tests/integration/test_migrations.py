@@ -1,5 +1,6 @@
 """Migrations round-trip on each database, and the models match them exactly."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -36,8 +37,6 @@ async def table_names(url: str) -> set[str]:
 
 
 async def test_upgrade_downgrade_upgrade_round_trip(empty_database: str) -> None:
-    import asyncio
-
     await asyncio.to_thread(migrations.upgrade, empty_database)
     at_head = await table_names(empty_database)
     assert "alembic_version" in at_head
@@ -50,12 +49,11 @@ async def test_upgrade_downgrade_upgrade_round_trip(empty_database: str) -> None
 
 
 async def test_models_and_migrations_do_not_differ(empty_database: str) -> None:
-    import asyncio
-
     await asyncio.to_thread(migrations.upgrade, empty_database)
 
     # A fresh interpreter sees only the application's models, not the tests' throwaway ones.
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "alembic", "check"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "KEEL_DATABASE_URL": empty_database},

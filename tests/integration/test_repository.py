@@ -95,23 +95,31 @@ async def test_unit_of_work_commits_on_success(app: FastAPI, uow: UnitOfWork) ->
 
 
 async def test_unit_of_work_rolls_back_on_any_error(app: FastAPI, uow: UnitOfWork) -> None:
-    with pytest.raises(ZeroDivisionError):
+    async def add_then_fail() -> None:
         async with uow:
             await WidgetRepository(uow.session).add(Widget(name="lost"))
-            _ = 1 / 0
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        await add_then_fail()
 
     assert await committed_names(app) == []
 
 
 async def test_nested_blocks_commit_once_at_the_outermost(app: FastAPI, uow: UnitOfWork) -> None:
-    widgets = WidgetRepository(uow.session)
-    with pytest.raises(RuntimeError):
+    seen_between_blocks: list[str] = []
+
+    async def inner_succeeds_outer_fails() -> None:
         async with uow:
             async with uow:
-                await widgets.add(Widget(name="inner"))
-            assert await committed_names(app) == []  # not yet: the outer block owns the commit
+                await WidgetRepository(uow.session).add(Widget(name="inner"))
+            seen_between_blocks.extend(await committed_names(app))
             raise RuntimeError("outer fails")
 
+    with pytest.raises(RuntimeError):
+        await inner_succeeds_outer_fails()
+
+    assert seen_between_blocks == []  # the inner block did not commit: the outer one owns it
     assert await committed_names(app) == []
 
 
@@ -121,7 +129,10 @@ async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: Unit
 
     async with app.state.engine.begin() as connection:
         await connection.execute(
-            text("CREATE TABLE test_parts (id INTEGER PRIMARY KEY, widget_id INTEGER NOT NULL REFERENCES test_widgets(id))")
+            text(
+                "CREATE TABLE test_parts "
+                "(id INTEGER PRIMARY KEY, widget_id INTEGER NOT NULL REFERENCES test_widgets(id))"
+            )
         )
     try:
         with pytest.raises(IntegrityError):

@@ -1,0 +1,71 @@
+import pytest
+from pydantic import ValidationError
+
+from app.core.config import DEVELOPMENT_SECRET, Settings
+
+STRONG_SECRET = "s" * 48
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+def test_embedded_defaults_need_no_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("KEEL_ENV", "KEEL_DATABASE_URL", "KEEL_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    defaults = settings()
+
+    assert defaults.env == "development"
+    assert defaults.database_url.startswith("sqlite+aiosqlite:///./var/")
+    assert not defaults.cookie_secure
+    assert not defaults.json_logs
+
+
+@pytest.mark.parametrize("secret", [DEVELOPMENT_SECRET, "short-secret", "x" * 31])
+def test_production_refuses_a_default_or_short_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="KEEL_SECRET_KEY"):
+        settings(env="production", secret_key=secret)
+
+
+def test_production_with_a_strong_secret_is_secure_and_logs_json() -> None:
+    production = settings(env="production", secret_key=STRONG_SECRET)
+
+    assert production.cookie_secure
+    assert production.json_logs
+
+
+def test_settings_come_from_keel_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEEL_DATABASE_URL", "postgresql+asyncpg://db.internal/keel")
+    monkeypatch.setenv("KEEL_DATABASE_POOL_SIZE", "25")
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///ignored.db")
+
+    configured = settings()
+
+    assert configured.database_url == "postgresql+asyncpg://db.internal/keel"
+    assert configured.database_pool_size == 25
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KEEL_LOG_LEVEL", raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("KEEL_LOG_LEVEL=DEBUG\n")
+
+    configured = Settings(_env_file=env_file)  # type: ignore[call-arg]
+
+    assert configured.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["https://a.example, https://b.example", '["https://a.example", "https://b.example"]'],
+)
+def test_cors_origins_accept_a_list_or_json(raw: str) -> None:
+    assert settings(cors_origins=raw).cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_invalid_values_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        settings(env="staging")
+    with pytest.raises(ValidationError):
+        settings(database_pool_size=0)

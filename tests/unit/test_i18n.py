@@ -1,0 +1,39 @@
+import pytest
+
+from app.core.i18n import negotiate_locale, translate
+
+
+@pytest.mark.parametrize(
+    ("header", "locale"),
+    [
+        (None, "en"),
+        ("", "en"),
+        ("ru", "ru"),
+        ("RU-ru", "ru"),
+        ("fr, ru;q=0.5", "ru"),
+        ("ru;q=0.4, en;q=0.8", "en"),
+        ("ru;q=0", "en"),
+        ("ru;q=abc", "en"),
+        ("*", "en"),
+        (",,,;;;", "en"),
+        ("de, " * 100 + "ru", "en"),  # the preference list is bounded
+    ],
+)
+def test_negotiation_picks_the_best_supported_locale(header: str | None, locale: str) -> None:
+    assert negotiate_locale(header) == locale
+
+
+def test_translation_formats_parameters() -> None:
+    assert translate("errors.http", "ru", status_code=418) == "Запрос завершился с кодом 418"
+
+
+def test_missing_parameter_leaves_the_text_rather_than_failing() -> None:
+    assert translate("errors.http", "en") == "The request failed with status {status_code}"
+
+
+def test_unknown_locale_falls_back_to_english() -> None:
+    assert translate("errors.internal", "xx") == translate("errors.internal", "en")
+
+
+def test_unknown_key_is_returned_as_is() -> None:
+    assert translate("errors.nowhere", "ru") == "errors.nowhere"
