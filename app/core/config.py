@@ -55,14 +55,12 @@ class Settings(BaseSettings):
         return values
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> "Settings":
-        if self.env == "production":
-            secret = self.secret_key.get_secret_value()
-            if secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH:
-                raise ValueError(
-                    "KEEL_SECRET_KEY must be set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters when KEEL_ENV=production"
-                )
+    def _refuse_weak_secrets(self) -> "Settings":
+        secret = self.secret_key.get_secret_value()
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(f"KEEL_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        if self.env == "production" and secret == DEVELOPMENT_SECRET:
+            raise ValueError("KEEL_SECRET_KEY must be set to a random value when KEEL_ENV=production")
         return self
 
     @property

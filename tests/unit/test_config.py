@@ -28,6 +28,12 @@ def test_production_refuses_a_default_or_short_secret(secret: str) -> None:
         settings(env="production", secret_key=secret)
 
 
+@pytest.mark.parametrize("env", ["development", "test"])
+def test_a_short_secret_is_refused_everywhere(env: str) -> None:
+    with pytest.raises(ValidationError, match="KEEL_SECRET_KEY"):
+        settings(env=env, secret_key="")
+
+
 def test_production_with_a_strong_secret_is_secure_and_logs_json() -> None:
     production = settings(env="production", secret_key=STRONG_SECRET)
 
