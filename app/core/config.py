@@ -32,6 +32,32 @@ class Settings(BaseSettings):
     database_pool_timeout: float = Field(default=10.0, gt=0)
     database_echo: bool = False
 
+    # Unset: an in-process cache and rate-limit storage (one instance only).
+    redis_url: str | None = None
+
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    refresh_token_ttl_days: int = Field(default=14, ge=1, le=365)
+    jwt_issuer: str = "keel"
+    jwt_audience: str = "keel-api"
+    # Limits in the `limits` library's notation, e.g. "10/minute" or "5 per hour".
+    login_rate_limit_per_account: str = "10/minute"
+    login_rate_limit_per_address: str = "30/minute"
+    register_rate_limit_per_address: str = "10/hour"
+    # argon2id cost; the defaults are pwdlib's. Lower them only for tests.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65_536, ge=8)
+
+    # Unset host: mail goes to the outbox table only (and to the log in development).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Keel <no-reply@keel.invalid>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Links in e-mails (password reset, verification) point here.
+    public_url: str = "http://127.0.0.1:8000"
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int | None = Field(default=None, ge=1, description="None: 1, or one per core in production")
