@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
@@ -49,14 +50,42 @@ async def database_url(
         yield url
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis database (`KEEL_TEST_REDIS_URL`), emptied before each test that uses it.
+
+    Synchronous, so that parametrized fixtures can ask for it only on their Redis branch.
+    """
+    url = os.environ.get("KEEL_TEST_REDIS_URL")
+    if not url:
+        unavailable("redis", "KEEL_TEST_REDIS_URL is not set")
+    with redis.Redis.from_url(str(url), socket_connect_timeout=2) as client:
+        try:
+            client.flushdb()
+        except (OSError, redis.RedisError) as exc:
+            unavailable("redis", f"cannot reach {url}: {exc}")
+    return str(url)
+
+
+# Nothing listens here: adapters pointed at it must fail cleanly.
+CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
+
+
+# Cheap hashing and generous limits keep the suite fast; tests of those features set their own.
+TEST_DEFAULTS: dict[str, object] = {
+    "env": "test",
+    "secret_key": TEST_SECRET,
+    "password_hash_time_cost": 1,
+    "password_hash_memory_kib": 1024,
+    "login_rate_limit_per_account": "1000/minute",
+    "login_rate_limit_per_address": "1000/minute",
+    "register_rate_limit_per_address": "1000/minute",
+}
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        env="test",
-        secret_key=TEST_SECRET,
-        database_url=database_url,
-        **overrides,  # type: ignore[arg-type]
-    )
+    values = {**TEST_DEFAULTS, "database_url": database_url, **overrides}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 @pytest.fixture
@@ -73,8 +102,9 @@ async def started(application: FastAPI) -> AsyncIterator[FastAPI]:
 
 def http_client(application: FastAPI) -> AsyncClient:
     # Unhandled errors become 500 responses, as over a socket, rather than test exceptions.
+    # HTTPS, because outside development Keel's cookies are Secure.
     transport = ASGITransport(app=application, raise_app_exceptions=False)
-    return AsyncClient(transport=transport, base_url="http://test")
+    return AsyncClient(transport=transport, base_url="https://test")
 
 
 @pytest.fixture
