@@ -1,13 +1,24 @@
 """The `keel` command."""
 
+import asyncio
 import os
 from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import TypeAdapter, ValidationError
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
+from app.core.errors import AppError
+from app.core.security import PasswordHasher
+from app.domains.accounts.schemas import Email
+from app.domains.accounts.service.recovery import AccountEmails
+from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.users import UserService
 from app.infrastructure import migrations
+from app.infrastructure.cache import MemoryCache
+from app.infrastructure.database import create_engine, create_session_factory
+from app.infrastructure.unit_of_work import UnitOfWork
 
 app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True)
 
@@ -44,6 +55,48 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     """Upgrade the database schema (to the latest revision by default)."""
     migrations.upgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The administrator's e-mail address.")],
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="KEEL_ADMIN_PASSWORD", help="Default: asked at the prompt.", show_default=False),
+    ] = None,
+) -> None:
+    """Create an administrator, or promote and reactivate an existing account (idempotent)."""
+    try:
+        email = str(TypeAdapter(Email).validate_python(email))
+    except ValidationError as exc:
+        raise typer.BadParameter("not a valid e-mail address", param_hint="--email") from exc
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        outcome = asyncio.run(ensure_admin(get_settings(), email=email, password=str(password)))
+    except AppError as exc:
+        typer.echo(f"refused: {exc.error_code} {exc.details or ''}".rstrip(), err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"admin {email}: {outcome}")
+
+
+async def ensure_admin(settings: Settings, *, email: str, password: str) -> str:
+    engine = create_engine(settings)
+    uow = UnitOfWork(create_session_factory(engine))
+    try:
+        users = UserService(
+            uow=uow,
+            hasher=PasswordHasher(
+                time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+            ),
+            # A new admin has no sessions to revoke and receives no mail.
+            revocation=SessionRevocation(uow=uow, cache=MemoryCache(), access_token_ttl=1),
+            emails=AccountEmails(uow=uow, settings=settings, mailer=None),
+        )
+        return await users.ensure_admin(email=email, password=password)
+    finally:
+        await uow.close()
+        await engine.dispose()
 
 
 if __name__ == "__main__":

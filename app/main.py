@@ -13,8 +13,12 @@ from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.i18n import ensure_catalogs
 from app.core.logging import configure_logging
+from app.core.security import AccessTokens, PasswordHasher
 from app.domains.health.router import router as health_router
+from app.infrastructure.cache import create_cache
 from app.infrastructure.database import create_engine, create_session_factory, ping_database
+from app.infrastructure.mail import create_mailer
+from app.infrastructure.rate_limit import create_rate_limiter
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.request_context import RequestContextMiddleware
@@ -34,12 +38,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
+        cache = create_cache(settings.redis_url)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        app.state.cache = cache
+        app.state.rate_limiter = create_rate_limiter(settings.redis_url)
+        app.state.mailer = create_mailer(settings)
         app.state.readiness_probes = {"database": partial(ping_database, engine)}
+        if settings.redis_url:
+            app.state.readiness_probes["cache"] = cache.ping
         try:
             yield
         finally:
+            await cache.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -51,6 +62,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=COMMON_ERROR_RESPONSES,
     )
     app.state.settings = settings
+    app.state.password_hasher = PasswordHasher(
+        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
+    )
+    app.state.access_tokens = AccessTokens(
+        secret=settings.secret_key.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
     install_error_handlers(app)
 
     # Added innermost first: a request meets them bottom-up.

@@ -4,13 +4,15 @@ import asyncio
 import importlib
 import importlib.util
 import pkgutil
+from typing import Any
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 import app.domains
 from app.core.config import Settings
-from app.infrastructure.database import Base, create_engine
+from app.infrastructure.database import Base, UTCDateTime, create_engine
 
 
 def import_domain_models() -> None:
@@ -26,13 +28,24 @@ config = context.config
 
 
 def database_url() -> str:
-    # A caller (tests, `keel migrate --url`) may pass the URL explicitly.
+    # `keel migrate` and the tests pass the URL explicitly; plain `alembic` reads the settings.
     return config.attributes.get("database_url") or Settings().database_url
+
+
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | bool:
+    """Revisions must not import application code, which changes after they are written."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+        url=database_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -41,7 +54,11 @@ def run_migrations_offline() -> None:
 def do_run_migrations(connection: Connection) -> None:
     # Batch mode lets ALTER TABLE work on SQLite by rebuilding the table.
     context.configure(
-        connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -79,6 +79,17 @@ class ServiceUnavailableError(AppError):
     message_key = "errors.service_unavailable"
 
 
+class TooManyRequests(AppError):
+    """A rate limit was hit; `Retry-After` tells the client when to try again."""
+
+    status_code = 429
+    error_code = "too_many_requests"
+    message_key = "errors.too_many_requests"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(headers={"Retry-After": str(max(retry_after, 1))}, retry_after=retry_after)
+
+
 class ValidationFailed(AppError):
     """Input that passed the schema but not a rule only the server can check."""
 

@@ -97,3 +97,46 @@ def test_serve_answers_health_docs_and_errors_over_a_real_socket(server: str) ->
     assert missing.status_code == 404
     assert missing.json()["message"] == "По этому адресу ничего нет"
     assert missing.headers["X-Request-ID"] == missing.json()["request_id"]
+
+
+def test_create_admin_is_idempotent_and_promotes(env: dict[str, str]) -> None:
+    assert keel("migrate", env=env).returncode == 0
+    with_password = {**env, "KEEL_ADMIN_PASSWORD": "an admin passphrase"}
+
+    first = keel("create-admin", "--email", "Root@Example.com", env=with_password)
+    second = keel("create-admin", "--email", "root@example.com", env=with_password)
+
+    assert first.returncode == 0, first.stderr
+    assert "created" in first.stdout
+    assert second.returncode == 0
+    assert "unchanged" in second.stdout
+
+
+def test_create_admin_refuses_bad_input(env: dict[str, str]) -> None:
+    assert keel("migrate", env=env).returncode == 0
+
+    bad_email = keel(
+        "create-admin", "--email", "not-an-email", env={**env, "KEEL_ADMIN_PASSWORD": "long enough"}
+    )
+    weak = keel("create-admin", "--email", "root@example.com", env={**env, "KEEL_ADMIN_PASSWORD": "short"})
+
+    assert bad_email.returncode != 0
+    assert weak.returncode == 1
+    assert "password_rejected" in weak.stderr
+
+
+def test_create_admin_asks_for_the_password(env: dict[str, str]) -> None:
+    assert keel("migrate", env=env).returncode == 0
+    assert KEEL
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [KEEL, "create-admin", "--email", "root@example.com"],
+        env=env,
+        input="typed passphrase\ntyped passphrase\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "created" in result.stdout

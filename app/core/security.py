@@ -1,0 +1,117 @@
+"""Password hashing (argon2id, off the event loop), access tokens (JWT) and opaque tokens.
+
+Knows no domain: callers pass ids and roles in, and get claims or `InvalidTokenError` out.
+"""
+
+import asyncio
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+JWT_ALGORITHM = "HS256"  # pinned: a token can never choose its own algorithm
+REQUIRED_CLAIMS = ["sub", "sid", "role", "jti", "exp", "iat", "iss", "aud"]
+
+
+class PasswordHasher:
+    """argon2id in a worker thread, so hashing never blocks other requests."""
+
+    def __init__(self, *, time_cost: int, memory_kib: int) -> None:
+        self._context = PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib),))
+        self._dummy_hash: str | None = None
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._context.hash, password)
+
+    async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
+        """Whether it matches, and a new hash when the stored one uses old parameters."""
+        return await asyncio.to_thread(self._context.verify_and_update, password, password_hash)
+
+    async def verify_against_dummy(self, password: str) -> None:
+        """Spend the time of a real check, so an unknown account is not revealed by speed."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
+        await self.verify(password, self._dummy_hash)
+
+
+class InvalidTokenError(Exception):
+    """The token is malformed, tampered with, expired or not meant for us."""
+
+
+class ExpiredTokenError(InvalidTokenError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: int
+    session_id: int
+    role: str
+    token_id: str
+    issued_at: int
+    expires_at: int
+
+
+class AccessTokens:
+    def __init__(self, *, secret: str, issuer: str, audience: str, ttl_seconds: int) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, *, user_id: int, session_id: int, role: str) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "sid": session_id,
+            "role": role,
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": now + self.ttl_seconds,
+            "iss": self._issuer,
+            "aud": self._audience,
+        }
+        return jwt.encode(claims, self._secret, algorithm=JWT_ALGORITHM)
+
+    def decode(self, token: str) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[JWT_ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
+            return AccessClaims(
+                user_id=int(claims["sub"]),
+                session_id=int(claims["sid"]),
+                role=str(claims["role"]),
+                token_id=str(claims["jti"]),
+                issued_at=int(claims["iat"]),
+                expires_at=int(claims["exp"]),
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise ExpiredTokenError from exc
+        except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
+            raise InvalidTokenError from exc
+
+
+def new_opaque_token() -> str:
+    """256 random bits, URL-safe: refresh, reset and verification tokens."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What is stored instead of an opaque token: a leaked table reveals no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def same_secret(a: str, b: str) -> bool:
+    return secrets.compare_digest(a.encode(), b.encode())

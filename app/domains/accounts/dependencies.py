@@ -1,0 +1,150 @@
+"""Who is calling, what they may do, and the accounts services wired for one request.
+
+Other domains' routers import `CurrentUser`, `CurrentAdmin` and `require` from here.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
+
+from app.core.security import same_secret
+from app.domains.accounts.errors import (
+    CsrfFailed,
+    InvalidToken,
+    NotAuthenticated,
+    PermissionDenied,
+    SessionRevoked,
+    TokenExpired,
+)
+from app.domains.accounts.models import User
+from app.domains.accounts.permissions import ALL_PERMISSIONS, grants
+from app.domains.accounts.service.auth import AuthService, Client, Principal
+from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
+from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.users import UserService
+from app.infrastructure.unit_of_work import UoW
+
+ACCESS_COOKIE = "access_token"
+REFRESH_COOKIE = "refresh_token"
+CSRF_COOKIE = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Declared as security schemes so that OpenAPI shows both ways in.
+# The OAuth2 password flow makes the docs' "Authorize" button log in with e-mail and password.
+bearer_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/login", auto_error=False, description="Bearer access token from login."
+)
+cookie_scheme = APIKeyCookie(
+    name=ACCESS_COOKIE, auto_error=False, description="Set by login; needs X-CSRF-Token."
+)
+
+
+def _revocation(request: Request, uow: UoW) -> SessionRevocation:
+    state = request.app.state
+    return SessionRevocation(
+        uow=uow, cache=state.cache, access_token_ttl=state.settings.access_token_ttl_seconds
+    )
+
+
+def _emails(request: Request, uow: UoW) -> AccountEmails:
+    return AccountEmails(uow=uow, settings=request.app.state.settings, mailer=request.app.state.mailer)
+
+
+Revocation = Annotated[SessionRevocation, Depends(_revocation)]
+Emails = Annotated[AccountEmails, Depends(_emails)]
+
+
+def auth_service(request: Request, uow: UoW, revocation: Revocation, emails: Emails) -> AuthService:
+    state = request.app.state
+    return AuthService(
+        uow=uow,
+        settings=state.settings,
+        hasher=state.password_hasher,
+        tokens=state.access_tokens,
+        revocation=revocation,
+        limiter=state.rate_limiter,
+        emails=emails,
+    )
+
+
+def user_service(request: Request, uow: UoW, revocation: Revocation, emails: Emails) -> UserService:
+    return UserService(
+        uow=uow, hasher=request.app.state.password_hasher, revocation=revocation, emails=emails
+    )
+
+
+def recovery_service(request: Request, uow: UoW, revocation: Revocation, emails: Emails) -> RecoveryService:
+    return RecoveryService(
+        uow=uow, hasher=request.app.state.password_hasher, emails=emails, revocation=revocation
+    )
+
+
+AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
+UserServiceDep = Annotated[UserService, Depends(user_service)]
+RecoveryServiceDep = Annotated[RecoveryService, Depends(recovery_service)]
+
+
+def client_of(request: Request) -> Client:
+    return Client(
+        address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+RequestClient = Annotated[Client, Depends(client_of)]
+
+
+def check_csrf(request: Request) -> None:
+    """A browser sends cookies on cross-site requests too; only our own pages can read this one."""
+    if request.method in SAFE_METHODS:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE)
+    header = request.headers.get(CSRF_HEADER)
+    if not cookie or not header or not same_secret(cookie, header):
+        raise CsrfFailed
+
+
+async def current_principal(
+    request: Request,
+    auth: AuthServiceDep,
+    bearer: Annotated[str | None, Security(bearer_scheme)],
+    cookie: Annotated[str | None, Security(cookie_scheme)],
+) -> Principal:
+    """The caller, from a Bearer header (API clients) or the access cookie (browsers)."""
+    if bearer is not None:
+        return await auth.authenticate(access_token=bearer)
+    if cookie:
+        check_csrf(request)
+        return await auth.authenticate(access_token=cookie)
+    raise NotAuthenticated
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+# What any authenticated route may answer, for `responses=errors(*AUTH_ERRORS, ...)`.
+AUTH_ERRORS = (NotAuthenticated, InvalidToken, TokenExpired, SessionRevoked, CsrfFailed)
+
+
+async def current_user(principal: CurrentPrincipal) -> User:
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(permission: str) -> Callable[[User], Awaitable[User]]:
+    """`Depends(require("todos:write"))`: the caller, if their role grants the permission."""
+    if permission not in ALL_PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    async def permitted_user(user: CurrentUser) -> User:
+        if not grants(user.role, permission):
+            raise PermissionDenied(permission=permission)
+        return user
+
+    return permitted_user
+
+
+CurrentAdmin = Annotated[User, Depends(require("users:admin"))]

@@ -1,0 +1,85 @@
+"""Users, their profiles, login sessions with rotating refresh tokens, and one-time tokens."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domains.accounts.permissions import Role
+from app.infrastructure.database import Base
+
+EMAIL_MAX_LENGTH = 320
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    # Stored lower-cased, so the unique constraint is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value, index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_verified: Mapped[bool] = mapped_column(default=False)
+
+    profile: Mapped["Profile"] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    bio: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+
+    user: Mapped[User] = relationship(back_populates="profile", lazy="raise")
+
+
+class AuthSession(Base):
+    """One login: a family of refresh tokens, each replacing the one before."""
+
+    __tablename__ = "auth_sessions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    user_agent: Mapped[str | None] = mapped_column(String(256))
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Set when the token is exchanged; presenting it again afterwards is reuse.
+    rotated_at: Mapped[datetime | None]
+
+
+class ActionToken(Base):
+    """Single-use, expiring proof sent by e-mail: password reset or address verification."""
+
+    __tablename__ = "action_tokens"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """Mail written in the same transaction as the change it announces, delivered after commit."""
+
+    __tablename__ = "outbox_messages"
+
+    recipient: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,121 @@
+"""Queries of the accounts domain."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.domains.accounts.errors import SessionNotFound, UserNotFound
+from app.domains.accounts.models import ActionToken, AuthSession, OutboxMessage, Profile, RefreshToken, User
+from app.domains.accounts.permissions import Role
+from app.domains.accounts.schemas import UserFilter
+from app.infrastructure.repository import Repository
+
+
+class UserRepository(Repository[User]):
+    model = User
+    not_found = UserNotFound
+
+    async def by_email(self, email: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.email == email.lower()))
+
+    async def with_profile(self, user_id: int) -> User:
+        user = await self.session.scalar(
+            select(User).where(User.id == user_id).options(selectinload(User.profile))
+        )
+        if user is None:
+            raise UserNotFound(entity_id=user_id)
+        return user
+
+    async def count_active_admins(self) -> int:
+        """Locks the admins' rows (PostgreSQL), so two demotions cannot both pass the check."""
+        query = (
+            select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True)).with_for_update()
+        )
+        return len((await self.session.scalars(query)).all())
+
+    async def search(self, filters: UserFilter, *, limit: int, offset: int) -> tuple[list[User], int]:
+        query = select(User)
+        if filters.role is not None:
+            query = query.where(User.role == filters.role.value)
+        if filters.is_active is not None:
+            query = query.where(User.is_active.is_(filters.is_active))
+        if filters.q:
+            escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(User.email.like(f"%{escaped}%", escape="\\"))
+        total = int(await self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        page = await self.session.scalars(query.order_by(User.id).limit(limit).offset(offset))
+        return list(page), total
+
+
+class ProfileRepository(Repository[Profile]):
+    model = Profile
+
+    async def for_user(self, user_id: int) -> Profile | None:
+        return await self.session.scalar(select(Profile).where(Profile.user_id == user_id))
+
+
+class SessionRepository(Repository[AuthSession]):
+    model = AuthSession
+    not_found = SessionNotFound
+
+    async def active_for_user(self, user_id: int, *, now: datetime) -> list[AuthSession]:
+        query = (
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > now
+            )
+            .order_by(AuthSession.last_used_at.desc())
+        )
+        return list(await self.session.scalars(query))
+
+    async def revoke(self, sessions: Sequence[AuthSession], *, now: datetime, reason: str) -> None:
+        for auth_session in sessions:
+            auth_session.revoked_at = now
+            auth_session.revoked_reason = reason
+        await self.session.flush()
+
+
+class RefreshTokenRepository(Repository[RefreshToken]):
+    model = RefreshToken
+
+    async def by_hash(self, token_hash: str) -> RefreshToken | None:
+        return await self.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+
+    async def mark_rotated(self, token: RefreshToken, *, now: datetime) -> bool:
+        """Atomically claim the token: of two concurrent refreshes, only one may rotate it."""
+        result = await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == token.id, RefreshToken.rotated_at.is_(None))
+            .values(rotated_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class ActionTokenRepository(Repository[ActionToken]):
+    model = ActionToken
+
+    async def usable(self, token_hash: str, *, purpose: str, now: datetime) -> ActionToken | None:
+        return await self.session.scalar(
+            select(ActionToken).where(
+                ActionToken.token_hash == token_hash,
+                ActionToken.purpose == purpose,
+                ActionToken.used_at.is_(None),
+                ActionToken.expires_at > now,
+            )
+        )
+
+    async def mark_used(self, token: ActionToken, *, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(ActionToken)
+            .where(ActionToken.id == token.id, ActionToken.used_at.is_(None))
+            .values(used_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class OutboxRepository(Repository[OutboxMessage]):
+    model = OutboxMessage

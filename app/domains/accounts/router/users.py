@@ -1,0 +1,118 @@
+"""The caller's own account and profile, and user administration (`users:admin`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.domains.accounts.dependencies import (
+    AUTH_ERRORS,
+    CurrentAdmin,
+    CurrentPrincipal,
+    CurrentUser,
+    UserServiceDep,
+)
+from app.domains.accounts.errors import (
+    EmailTaken,
+    LastAdmin,
+    PasswordRejected,
+    PermissionDenied,
+    UserNotFound,
+    WrongPassword,
+)
+from app.domains.accounts.router.cookies import clear_auth_cookies
+from app.domains.accounts.schemas import (
+    AdminUserCreate,
+    AdminUserUpdate,
+    PasswordChange,
+    ProfileRead,
+    ProfileUpdate,
+    UserFilter,
+    UserRead,
+    UserUpdateMe,
+)
+from app.web.pagination import Page, PageParams
+from app.web.responses import errors
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+ADMIN = (*AUTH_ERRORS, PermissionDenied)
+
+
+@router.get("/me", responses=errors(*AUTH_ERRORS))
+async def read_me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.patch("/me", responses=errors(*AUTH_ERRORS, WrongPassword, EmailTaken))
+async def update_me(body: UserUpdateMe, user: CurrentUser, users: UserServiceDep) -> UserRead:
+    """Change the e-mail address; it needs verifying again."""
+    updated = await users.change_email(user=user, email=body.email, current_password=body.current_password)
+    return UserRead.model_validate(updated)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*AUTH_ERRORS, LastAdmin))
+async def delete_me(user: CurrentUser, users: UserServiceDep, request: Request, response: Response) -> None:
+    await users.delete_own_account(user=user)
+    clear_auth_cookies(response, request.app.state.settings)
+
+
+@router.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(*AUTH_ERRORS, WrongPassword, PasswordRejected),
+)
+async def change_password(body: PasswordChange, principal: CurrentPrincipal, users: UserServiceDep) -> None:
+    """Other sessions end; this one stays."""
+    await users.change_password(
+        user=principal.user,
+        session_id=principal.session_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+
+
+@router.get("/me/profile", responses=errors(*AUTH_ERRORS))
+async def read_profile(user: CurrentUser, users: UserServiceDep) -> ProfileRead:
+    return ProfileRead.model_validate(await users.profile(user=user))
+
+
+@router.put("/me/profile", responses=errors(*AUTH_ERRORS))
+async def replace_profile(body: ProfileUpdate, user: CurrentUser, users: UserServiceDep) -> ProfileRead:
+    return ProfileRead.model_validate(await users.replace_profile(user=user, changes=body))
+
+
+@router.get("", responses=errors(*ADMIN))
+async def list_users(
+    _: CurrentAdmin,
+    users: UserServiceDep,
+    page: PageParams,
+    filters: Annotated[UserFilter, Query()],
+) -> Page[UserRead]:
+    found, total = await users.search(filters, limit=page.limit, offset=page.offset)
+    items = [UserRead.model_validate(user) for user in found]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(*ADMIN, EmailTaken, PasswordRejected))
+async def create_user(body: AdminUserCreate, admin: CurrentAdmin, users: UserServiceDep) -> UserRead:
+    return UserRead.model_validate(await users.create(data=body, actor=admin))
+
+
+@router.get("/{user_id}", responses=errors(*ADMIN, UserNotFound))
+async def read_user(user_id: int, _: CurrentAdmin, users: UserServiceDep) -> UserRead:
+    return UserRead.model_validate(await users.get(user_id))
+
+
+@router.patch("/{user_id}", responses=errors(*ADMIN, UserNotFound, LastAdmin))
+async def administer_user(
+    user_id: int, body: AdminUserUpdate, admin: CurrentAdmin, users: UserServiceDep
+) -> UserRead:
+    """Role and active flag; the user's sessions end so the change applies at once."""
+    return UserRead.model_validate(await users.administer(user_id=user_id, changes=body, actor=admin))
+
+
+@router.delete(
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*ADMIN, UserNotFound, LastAdmin)
+)
+async def delete_user(user_id: int, admin: CurrentAdmin, users: UserServiceDep) -> None:
+    await users.remove(user_id=user_id, actor=admin)

@@ -1,0 +1,211 @@
+"""Registration, login, refresh-token rotation with reuse detection, logout and sessions."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+
+from app.core.config import Settings
+from app.core.errors import TooManyRequests
+from app.core.security import (
+    AccessClaims,
+    AccessTokens,
+    ExpiredTokenError,
+    InvalidTokenError,
+    PasswordHasher,
+    new_opaque_token,
+    token_digest,
+)
+from app.domains.accounts.errors import (
+    AccountInactive,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidToken,
+    RefreshTokenReused,
+    SessionNotFound,
+    SessionRevoked,
+    TokenExpired,
+)
+from app.domains.accounts.models import AuthSession, Profile, RefreshToken, User
+from app.domains.accounts.passwords import check_password_policy
+from app.domains.accounts.repository import RefreshTokenRepository, SessionRepository, UserRepository
+from app.domains.accounts.service.recovery import AccountEmails
+from app.domains.accounts.service.sessions import SessionRevocation
+from app.infrastructure.database import utc_now
+from app.infrastructure.rate_limit import RateLimiter
+from app.infrastructure.unit_of_work import UnitOfWork
+
+security_log = structlog.get_logger("keel.security")
+
+USER_AGENT_MAX_LENGTH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Where a request comes from, as far as the server can tell."""
+
+    address: str | None
+    user_agent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: who, and through which login session."""
+
+    user: User
+    session_id: int
+
+
+class AuthService:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        settings: Settings,
+        hasher: PasswordHasher,
+        tokens: AccessTokens,
+        revocation: SessionRevocation,
+        limiter: RateLimiter,
+        emails: AccountEmails,
+    ) -> None:
+        self.uow = uow
+        self.settings = settings
+        self.hasher = hasher
+        self.tokens = tokens
+        self.revocation = revocation
+        self.limiter = limiter
+        self.emails = emails
+        self.users = UserRepository(uow.session)
+        self.sessions = SessionRepository(uow.session)
+        self.refresh_tokens = RefreshTokenRepository(uow.session)
+
+    async def register(self, *, email: str, password: str, display_name: str | None, client: Client) -> User:
+        await self._limit(self.settings.register_rate_limit_per_address, "register", client.address)
+        email = email.lower()
+        check_password_policy(password, email=email)
+        if await self.users.exists(email=email):
+            raise EmailTaken
+        password_hash = await self.hasher.hash(password)
+        async with self.uow:
+            user = await self.users.add(User(email=email, password_hash=password_hash))
+            self.uow.session.add(Profile(user_id=user.id, display_name=display_name))
+            await self.emails.send_verification(user)
+        await self.emails.deliver_pending()
+        return user
+
+    async def login(self, *, email: str, password: str, client: Client) -> IssuedTokens:
+        email = email.lower()
+        # Both limits count every attempt, so guessing is slow for one account and for one address.
+        await self._limit(self.settings.login_rate_limit_per_account, "login-account", email)
+        await self._limit(self.settings.login_rate_limit_per_address, "login-address", client.address)
+        user = await self.users.by_email(email)
+        if user is None:
+            await self.hasher.verify_against_dummy(password)
+            raise InvalidCredentials
+        valid, upgraded_hash = await self.hasher.verify(password, user.password_hash)
+        if not valid:
+            security_log.info("login_failed", user_id=user.id, address=client.address)
+            raise InvalidCredentials
+        if not user.is_active:
+            raise AccountInactive
+        async with self.uow:
+            if upgraded_hash:
+                await self.users.update(user, password_hash=upgraded_hash)
+            now = utc_now()
+            auth_session = await self.sessions.add(
+                AuthSession(
+                    user_id=user.id,
+                    expires_at=now + timedelta(days=self.settings.refresh_token_ttl_days),
+                    last_used_at=now,
+                    user_agent=(client.user_agent or "")[:USER_AGENT_MAX_LENGTH] or None,
+                    ip_address=client.address,
+                )
+            )
+            return await self._issue(user, auth_session)
+
+    async def refresh(self, *, refresh_token: str) -> IssuedTokens:
+        """Exchange a refresh token for new tokens; a second use of one ends its whole session."""
+        stored = await self.refresh_tokens.by_hash(token_digest(refresh_token))
+        if stored is None:
+            raise InvalidRefreshToken
+        auth_session = await self.sessions.get(stored.session_id)
+        now = utc_now()
+        if auth_session.revoked_at is not None or auth_session.expires_at <= now:
+            raise InvalidRefreshToken
+        async with self.uow:
+            claimed = stored.rotated_at is None and await self.refresh_tokens.mark_rotated(stored, now=now)
+            if claimed:
+                user = await self.users.get(auth_session.user_id)
+                if not user.is_active:
+                    raise AccountInactive
+                auth_session.last_used_at = now
+                return await self._issue(user, auth_session)
+            # Reuse: whoever holds the old token and whoever holds the new one are not both
+            # the owner. Ending the session locks both out; the owner logs in again.
+            await self.revocation.revoke([auth_session], reason="refresh_token_reuse")
+        security_log.warning("refresh_token_reuse", user_id=auth_session.user_id, session_id=auth_session.id)
+        raise RefreshTokenReused
+
+    async def authenticate(self, *, access_token: str) -> Principal:
+        try:
+            claims: AccessClaims = self.tokens.decode(access_token)
+        except ExpiredTokenError as exc:
+            raise TokenExpired from exc
+        except InvalidTokenError as exc:
+            raise InvalidToken from exc
+        if await self.revocation.is_revoked(claims.session_id):
+            raise SessionRevoked
+        user = await self.users.get_or_none(claims.user_id)
+        if user is None or not user.is_active:
+            raise SessionRevoked
+        return Principal(user=user, session_id=claims.session_id)
+
+    async def logout(self, *, principal: Principal) -> None:
+        async with self.uow:
+            auth_session = await self.sessions.get(principal.session_id)
+            await self.revocation.revoke([auth_session], reason="logout")
+
+    async def logout_all(self, *, principal: Principal) -> None:
+        async with self.uow:
+            await self.revocation.revoke_all(principal.user.id, reason="logout_all")
+
+    async def list_sessions(self, *, principal: Principal) -> list[AuthSession]:
+        return await self.sessions.active_for_user(principal.user.id, now=utc_now())
+
+    async def revoke_session(self, *, principal: Principal, session_id: int) -> None:
+        auth_session = await self.sessions.get_or_none(session_id)
+        if auth_session is None or auth_session.user_id != principal.user.id or auth_session.revoked_at:
+            raise SessionNotFound(entity_id=session_id)
+        async with self.uow:
+            await self.revocation.revoke([auth_session], reason="revoked_by_user")
+
+    async def limit_mail_requests(self, client: Client) -> None:
+        """Anonymous requests that send mail share the registration limit per address."""
+        await self._limit(self.settings.register_rate_limit_per_address, "mail", client.address)
+
+    async def _issue(self, user: User, auth_session: AuthSession) -> IssuedTokens:
+        refresh_token = new_opaque_token()
+        await self.refresh_tokens.add(
+            RefreshToken(session_id=auth_session.id, token_hash=token_digest(refresh_token))
+        )
+        return IssuedTokens(
+            access_token=self.tokens.issue(user_id=user.id, session_id=auth_session.id, role=user.role),
+            refresh_token=refresh_token,
+            expires_in=self.tokens.ttl_seconds,
+            session_id=auth_session.id,
+        )
+
+    async def _limit(self, limit: str, scope: str, identifier: str | None) -> None:
+        result = await self.limiter.hit(limit, scope, identifier or "unknown")
+        if not result.allowed:
+            security_log.info("rate_limited", scope=scope)
+            raise TooManyRequests(retry_after=result.retry_after)

@@ -1,0 +1,41 @@
+"""Ending login sessions, in the database and, for access tokens already issued, in the cache."""
+
+from collections.abc import Sequence
+
+import structlog
+
+from app.domains.accounts.models import AuthSession
+from app.domains.accounts.repository import SessionRepository
+from app.infrastructure.cache import Cache
+from app.infrastructure.database import utc_now
+from app.infrastructure.unit_of_work import UnitOfWork
+
+logger = structlog.get_logger("keel.security")
+
+
+def _revocation_key(session_id: int) -> str:
+    return f"revoked-session:{session_id}"
+
+
+class SessionRevocation:
+    """An access token lives `ttl` seconds; its session's revocation is cached that long."""
+
+    def __init__(self, *, uow: UnitOfWork, cache: Cache, access_token_ttl: int) -> None:
+        self.uow = uow
+        self.cache = cache
+        self.ttl = access_token_ttl
+
+    async def is_revoked(self, session_id: int) -> bool:
+        return await self.cache.get(_revocation_key(session_id)) is not None
+
+    async def revoke(self, sessions: Sequence[AuthSession], *, reason: str) -> None:
+        await SessionRepository(self.uow.session).revoke(sessions, now=utc_now(), reason=reason)
+        for auth_session in sessions:
+            await self.cache.set(_revocation_key(auth_session.id), reason, ttl=self.ttl)
+        if sessions:
+            logger.info("sessions_revoked", reason=reason, session_ids=[s.id for s in sessions])
+
+    async def revoke_all(self, user_id: int, *, reason: str, keep: int | None = None) -> None:
+        """Every live session of the user, except `keep` (the caller's own, when it stays)."""
+        active = await SessionRepository(self.uow.session).active_for_user(user_id, now=utc_now())
+        await self.revoke([s for s in active if s.id != keep], reason=reason)
