@@ -1,6 +1,7 @@
 """The `keel` command."""
 
 import asyncio
+import contextlib
 import os
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from app.infrastructure import migrations
 from app.infrastructure.cache import MemoryCache
 from app.infrastructure.database import create_engine, create_session_factory
 from app.infrastructure.unit_of_work import UnitOfWork
+from app.worker import run_worker
 
 app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True)
 
@@ -55,6 +57,17 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     """Upgrade the database schema (to the latest revision by default)."""
     migrations.upgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs from RabbitMQ (needs KEEL_BROKER_URL)."""
+    settings = get_settings()
+    if settings.broker_url is None:
+        typer.echo("KEEL_BROKER_URL is not set: without a broker, jobs run inside `keel serve`.", err=True)
+        raise typer.Exit(code=2)
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        asyncio.run(run_worker(settings))
 
 
 @app.command("create-admin")

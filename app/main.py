@@ -1,5 +1,6 @@
 """Application factory: settings, lifespan, middleware, routers and error handlers."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -10,13 +11,22 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import v1
 from app.core.config import Settings, get_settings
-from app.core.errors import install_error_handlers
+from app.core.errors import DatabaseUnavailable, as_app_error, install_error_handlers
 from app.core.i18n import ensure_catalogs
 from app.core.logging import configure_logging
 from app.core.security import AccessTokens, PasswordHasher
 from app.domains.health.router import router as health_router
+from app.domains.jobs import tasks as jobs_tasks
+from app.domains.jobs.kinds import JobRuntime
+from app.domains.jobs.runner import JobRunner
+from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import create_cache
-from app.infrastructure.database import create_engine, create_session_factory, ping_database
+from app.infrastructure.database import (
+    DATABASE_UNREACHABLE,
+    create_engine,
+    create_session_factory,
+    ping_database,
+)
 from app.infrastructure.mail import create_mailer
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.middleware.body_limit import BodyLimitMiddleware
@@ -39,17 +49,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         cache = create_cache(settings.redis_url)
+        broker = create_broker(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)
+        app.state.broker = broker
+        runtime = JobRuntime(
+            settings=settings,
+            session_factory=app.state.session_factory,
+            cache=cache,
+            mailer=app.state.mailer,
+        )
+        app.state.job_queue = jobs_tasks.register(broker, runtime)
         app.state.readiness_probes = {"database": partial(ping_database, engine)}
         if settings.redis_url:
             app.state.readiness_probes["cache"] = cache.ping
+        if settings.broker_url:
+            app.state.readiness_probes["broker"] = broker.ping
+        await broker.start()
+        # Without a broker no worker runs, so this process keeps the jobs' house in order.
+        housekeeping = (
+            asyncio.create_task(JobRunner(runtime).housekeeping(app.state.job_queue))
+            if broker.in_process
+            else None
+        )
         try:
             yield
         finally:
+            if housekeeping is not None:
+                housekeeping.cancel()
+            await broker.close()
             await cache.close()
             await engine.dispose()
 
@@ -72,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ttl_seconds=settings.access_token_ttl_seconds,
     )
     install_error_handlers(app)
+    for unreachable in DATABASE_UNREACHABLE:
+        app.add_exception_handler(unreachable, as_app_error(DatabaseUnavailable))
 
     # Added innermost first: a request meets them bottom-up.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -80,6 +80,7 @@ TEST_DEFAULTS: dict[str, object] = {
     "login_rate_limit_per_account": "1000/minute",
     "login_rate_limit_per_address": "1000/minute",
     "register_rate_limit_per_address": "1000/minute",
+    "maintenance_interval_seconds": 0,
 }
 
 

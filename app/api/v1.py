@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from app.domains.accounts.router import router as accounts_router
+from app.domains.jobs.router import router as jobs_router
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(accounts_router)
+router.include_router(jobs_router)

@@ -30,10 +30,24 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=10, ge=0, le=200)
     database_pool_timeout: float = Field(default=10.0, gt=0)
+    database_connect_timeout: float = Field(default=5.0, gt=0)
     database_echo: bool = False
 
     # Unset: an in-process cache and rate-limit storage (one instance only).
     redis_url: str | None = None
+
+    # Unset: jobs run in this process (in-memory broker). Set: RabbitMQ, e.g.
+    # amqp://guest:guest@127.0.0.1:5672/, with `keel worker` processes running them.
+    broker_url: str | None = None
+    broker_queue: str = "keel.jobs"
+    broker_publish_timeout: float = Field(default=5.0, gt=0)
+    worker_concurrency: int = Field(default=10, ge=1, le=1000)
+    # A running job renews its lease every third of this; a lease that lapses means its
+    # worker died, and the job is queued again (up to `job_max_attempts`) or failed.
+    job_lease_seconds: int = Field(default=60, ge=3, le=3600)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    # Workers queue the maintenance job this often (0: only on demand).
+    maintenance_interval_seconds: int = Field(default=3600, ge=0)
 
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=365)

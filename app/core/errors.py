@@ -5,7 +5,7 @@ the handlers here translate the message for the caller and add the request id.
 """
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import structlog
@@ -79,6 +79,36 @@ class ServiceUnavailableError(AppError):
     message_key = "errors.service_unavailable"
 
 
+RETRY_AFTER_OUTAGE_SECONDS = 5
+
+
+class DependencyUnavailable(ServiceUnavailableError, ConnectionError):
+    """A server Keel needs is unreachable: 503 with `Retry-After`, never a 500.
+
+    Also a `ConnectionError`, so readiness probes and callers that only know the built-in
+    exception treat it as what it is.
+    """
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason  # logged, never sent: it may name hosts and ports
+        super().__init__(headers={"Retry-After": str(RETRY_AFTER_OUTAGE_SECONDS)})
+
+
+class DatabaseUnavailable(DependencyUnavailable):
+    error_code = "database_unavailable"
+    message_key = "errors.database_unavailable"
+
+
+class CacheUnavailable(DependencyUnavailable):
+    error_code = "cache_unavailable"
+    message_key = "errors.cache_unavailable"
+
+
+class BrokerUnavailable(DependencyUnavailable):
+    error_code = "broker_unavailable"
+    message_key = "errors.broker_unavailable"
+
+
 class TooManyRequests(AppError):
     """A rate limit was hit; `Retry-After` tells the client when to try again."""
 
@@ -144,6 +174,8 @@ def error_response(
 
 async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    if isinstance(exc, DependencyUnavailable):
+        logger.warning("dependency_unavailable", error_code=exc.error_code, reason=exc.reason)
     return error_response(
         request,
         status_code=exc.status_code,
@@ -190,6 +222,15 @@ def internal_error_response(request: Request, exc: BaseException) -> JSONRespons
     return error_response(
         request, status_code=500, error_code="internal_error", message_key="errors.internal"
     )
+
+
+def as_app_error(error: Callable[[str], AppError]) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A handler that answers a foreign exception as `error` (e.g. a driver's OSError as a 503)."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return await handle_app_error(request, error(f"{type(exc).__name__}: {exc}"))
+
+    return handler
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,7 +1,8 @@
 """A small key-value cache with expiry: in process by default, Redis when configured.
 
-Values are strings. Every operation of `RedisCache` that cannot reach the server raises the
-built-in `ConnectionError`, so callers decide how to fail without knowing the backend.
+Values are strings. Every operation of `RedisCache` that cannot reach the server raises
+`CacheUnavailable`: a 503 `cache_unavailable` if nothing handles it, and a `ConnectionError`
+for callers that know no more than that.
 """
 
 import time
@@ -12,6 +13,8 @@ from typing import Any, ParamSpec, Protocol, TypeVar, cast
 import redis.asyncio as redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from app.core.errors import CacheUnavailable
 
 DEFAULT_MAX_ENTRIES = 100_000
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -103,7 +106,7 @@ def _unreachable_as_connection_error(
         try:
             return await operation(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise ConnectionError(f"cache unreachable: {exc}") from exc
+            raise CacheUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper
 

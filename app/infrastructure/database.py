@@ -7,11 +7,13 @@ from typing import Any, ClassVar
 import structlog
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.core.config import Settings
+from app.core.errors import DatabaseUnavailable
 
 logger = structlog.get_logger("keel.database")
 
@@ -68,6 +70,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
         pool_pre_ping=True,
+        # asyncpg waits 60 s for a connection by default; an outage should answer sooner.
+        connect_args={"timeout": settings.database_connect_timeout},
     )
 
 
@@ -94,11 +98,27 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+# What reaching the database can raise when the server is down, restarting or overloaded:
+# asyncpg's connect raises bare OSError / TimeoutError; a dropped connection surfaces as
+# OperationalError or InterfaceError; an exhausted pool as SQLAlchemy's TimeoutError.
+# Keel's other adapters translate their own failures into AppErrors, so a bare OSError
+# that reaches the application comes from the database driver.
+DATABASE_UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+)
+
+
+PROBE_FAILURES: tuple[type[Exception], ...] = (SQLAlchemyError, *DATABASE_UNREACHABLE)
+
+
 async def ping_database(engine: AsyncEngine) -> None:
-    """Readiness probe: one round trip; failures become ConnectionError, the probe contract."""
+    """Readiness probe: one round trip; failures become `DatabaseUnavailable` (a ConnectionError)."""
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError) as exc:
-        logger.warning("database_unreachable", error=str(exc))
-        raise ConnectionError("database unreachable") from exc
+    except PROBE_FAILURES as exc:
+        raise DatabaseUnavailable(str(exc)) from exc

@@ -1,8 +1,8 @@
 """Rate limits in the `limits` library's notation ("10/minute"), counted in a moving window.
 
 Storage is the process's memory by default and Redis when configured, so that several
-instances count one limit together. An unreachable Redis raises `ConnectionError`: a
-security limit must not silently stop counting.
+instances count one limit together. An unreachable Redis raises `CacheUnavailable` (a 503):
+a security limit must not silently stop counting.
 """
 
 import math
@@ -13,6 +13,8 @@ from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+
+from app.core.errors import CacheUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class RateLimiter:
                 return RateLimitResult(allowed=True, retry_after=0)
             stats = await self._strategy.get_window_stats(item, *identifiers)
         except StorageError as exc:
-            raise ConnectionError(f"rate limit storage unreachable: {exc}") from exc
+            raise CacheUnavailable(f"rate limit storage: {exc}") from exc
         return RateLimitResult(allowed=False, retry_after=max(1, math.ceil(stats.reset_time - time.time())))
 
     async def reset(self) -> None:
@@ -42,7 +44,7 @@ class RateLimiter:
 
     async def ping(self) -> None:
         if not await self._storage.check():
-            raise ConnectionError("rate limit storage unreachable")
+            raise CacheUnavailable("rate limit storage does not answer")
 
 
 def create_rate_limiter(redis_url: str | None) -> RateLimiter:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.domains.accounts.errors import SessionNotFound, UserNotFound
@@ -76,6 +76,19 @@ class SessionRepository(Repository[AuthSession]):
             auth_session.revoked_reason = reason
         await self.session.flush()
 
+    async def purge_expired(self, *, now: datetime) -> int:
+        """Sessions past their expiry, with their refresh tokens (the foreign key cascades).
+
+        Revoked sessions stay until they expire, so a stolen refresh token presented late is
+        still recognised, and logged, as reuse.
+        """
+        result = await self.session.execute(
+            delete(AuthSession)
+            .where(AuthSession.expires_at < now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 class RefreshTokenRepository(Repository[RefreshToken]):
     model = RefreshToken
@@ -116,6 +129,27 @@ class ActionTokenRepository(Repository[ActionToken]):
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def purge_spent(self, *, now: datetime) -> int:
+        """Used or expired tokens prove nothing any more."""
+        result = await self.session.execute(
+            delete(ActionToken)
+            .where(or_(ActionToken.used_at.is_not(None), ActionToken.expires_at < now))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 class OutboxRepository(Repository[OutboxMessage]):
     model = OutboxMessage
+
+    async def unsent(self, *, limit: int) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+        return list(await self.session.scalars(query.limit(limit)))
+
+    async def purge_sent(self, *, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.sent_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from app.domains.accounts.errors import (
 )
 from app.domains.accounts.models import AuthSession, Profile, RefreshToken, User
 from app.domains.accounts.passwords import check_password_policy
+from app.domains.accounts.permissions import grants
 from app.domains.accounts.repository import RefreshTokenRepository, SessionRepository, UserRepository
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
@@ -63,6 +64,9 @@ class Principal:
 
     user: User
     session_id: int
+
+    def may(self, permission: str) -> bool:
+        return grants(self.user.role, permission)
 
 
 class AuthService:

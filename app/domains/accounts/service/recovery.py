@@ -63,18 +63,26 @@ class AccountEmails:
     async def deliver_pending(self) -> None:
         """After commit: hand queued messages to the mailer; failures leave them in the outbox."""
         pending, self._pending = self._pending, []
-        if self.mailer is None:
-            return
         for message in pending:
-            try:
-                await self.mailer.send(
-                    EmailMessage(to=message.recipient, subject=message.subject, body=message.body)
-                )
-            except ConnectionError:
-                logger.warning("mail_not_delivered", outbox_id=message.id)
-                continue
-            async with self.uow:
-                await self.outbox.update(message, sent_at=utc_now())
+            await self._deliver(message)
+
+    async def retry_unsent(self, *, limit: int = 100) -> int:
+        """Maintenance: another attempt at messages SMTP refused before. Delivered ones counted."""
+        return sum([await self._deliver(message) for message in await self.outbox.unsent(limit=limit)])
+
+    async def _deliver(self, message: OutboxMessage) -> bool:
+        if self.mailer is None:
+            return False
+        try:
+            await self.mailer.send(
+                EmailMessage(to=message.recipient, subject=message.subject, body=message.body)
+            )
+        except ConnectionError:
+            logger.warning("mail_not_delivered", outbox_id=message.id)
+            return False
+        async with self.uow:
+            await self.outbox.update(message, sent_at=utc_now())
+        return True
 
     async def _new_token(self, user: User, purpose: str) -> str:
         token = new_opaque_token()

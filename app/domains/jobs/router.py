@@ -1,0 +1,59 @@
+"""Background jobs: follow their progress, cancel queued ones, ask for maintenance."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.core.errors import BrokerUnavailable
+from app.domains.accounts.dependencies import AUTH_ERRORS, CurrentPrincipal, require
+from app.domains.accounts.errors import PermissionDenied
+from app.domains.jobs.dependencies import JobServiceDep
+from app.domains.jobs.errors import JobNotCancellable, JobNotFound, UnknownJobKind
+from app.domains.jobs.schemas import JobCreate, JobFilter, JobRead
+from app.web.pagination import Page, PageParams
+from app.web.responses import errors
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(require("jobs:read"))])
+READ_ERRORS = (*AUTH_ERRORS, PermissionDenied)
+WRITE = [Depends(require("jobs:write"))]
+
+
+@router.get("", responses=errors(*READ_ERRORS))
+async def list_jobs(
+    principal: CurrentPrincipal,
+    jobs: JobServiceDep,
+    page: PageParams,
+    filters: Annotated[JobFilter, Query()],
+) -> Page[JobRead]:
+    """Your jobs, newest first; admins see everyone's and may filter by owner."""
+    found, total = await jobs.search_for(principal, filters, limit=page.limit, offset=page.offset)
+    items = [JobRead.model_validate(job) for job in found]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=WRITE,
+    responses=errors(*READ_ERRORS, UnknownJobKind, BrokerUnavailable),
+)
+async def submit_job(
+    body: JobCreate, principal: CurrentPrincipal, jobs: JobServiceDep, response: Response
+) -> JobRead:
+    """Queue a job of a kind you may run (today: `maintenance`, for admins)."""
+    job = await jobs.submit_for(principal, body.kind)
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return JobRead.model_validate(job)
+
+
+@router.get("/{job_id}", responses=errors(*READ_ERRORS, JobNotFound))
+async def get_job(job_id: int, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
+    return JobRead.model_validate(await jobs.get_for(principal, job_id))
+
+
+@router.post(
+    "/{job_id}/cancel", dependencies=WRITE, responses=errors(*READ_ERRORS, JobNotFound, JobNotCancellable)
+)
+async def cancel_job(job_id: int, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
+    """Cancel a job that has not started; a running or finished one answers 409."""
+    return JobRead.model_validate(await jobs.cancel_for(principal, job_id))

@@ -1,0 +1,122 @@
+"""The job broker: taskiq over RabbitMQ when `KEEL_BROKER_URL` is set, in process otherwise.
+
+`Broker` wraps the taskiq broker so that an unreachable RabbitMQ is an answer, not a crash:
+Keel starts without it, `send` raises `BrokerUnavailable` (a 503) while it is down, and the
+next `send` or probe connects again once it is back. Results go to Redis when configured;
+the job's own record in the database stays the source of truth.
+"""
+
+import asyncio
+from typing import Any
+
+import structlog
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
+from taskiq_aio_pika import AioPikaBroker
+from taskiq_aio_pika.exchange import Exchange
+from taskiq_aio_pika.queue import Queue, QueueType
+from taskiq_redis import RedisAsyncResultBackend
+
+from app.core.config import Settings
+from app.core.errors import BrokerUnavailable
+
+logger = structlog.get_logger("keel.broker")
+
+RESULT_TTL_SECONDS = 24 * 3600
+STARTUP_TIMEOUT_SECONDS = 5.0
+
+Task = AsyncTaskiqDecoratedTask[Any, Any]
+
+
+class Broker:
+    def __init__(self, broker: AsyncBroker, *, publish_timeout: float) -> None:
+        self.taskiq = broker
+        self._publish_timeout = publish_timeout
+        self._started = False
+        self._lock = asyncio.Lock()
+
+    @property
+    def in_process(self) -> bool:
+        return isinstance(self.taskiq, InMemoryBroker)
+
+    async def start(self) -> None:
+        """Connect if possible; an unreachable RabbitMQ is logged and retried on first use."""
+        try:
+            await self._ensure_started()
+        except BrokerUnavailable as exc:
+            logger.warning("broker_unavailable_at_start", reason=exc.reason)
+
+    # What the AMQP stack raises when RabbitMQ is away varies (aio-pika, aiormq, OSError,
+    # timeouts) and shares no base class, so sending and probing match broadly: any failure
+    # to hand over a message is the broker being unavailable.
+    async def send(self, task: Task, *args: Any) -> None:
+        await self._ensure_started()
+        try:
+            async with asyncio.timeout(self._publish_timeout):
+                await task.kiq(*args)
+        except Exception as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def ping(self) -> None:
+        """Readiness: one round trip to RabbitMQ (opening and closing a channel)."""
+        await self._ensure_started()
+        if not isinstance(self.taskiq, AioPikaBroker) or self.taskiq.write_conn is None:
+            return
+        try:
+            async with asyncio.timeout(self._publish_timeout):
+                channel = await self.taskiq.write_conn.channel()
+                await channel.close()
+        except Exception as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def drain(self) -> None:
+        """In process: wait for the jobs already started (at shutdown, and in tests)."""
+        if isinstance(self.taskiq, InMemoryBroker):
+            await self.taskiq.wait_all()
+
+    async def close(self) -> None:
+        await self.drain()
+        if self._started:
+            await self.taskiq.shutdown()
+            self._started = False
+
+    async def _ensure_started(self) -> None:
+        if self._started:
+            return
+        async with self._lock:
+            if self._started:
+                return
+            try:
+                async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
+                    await self.taskiq.startup()
+            except Exception as exc:
+                await self._abandon_startup()
+                raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            self._started = True
+
+    async def _abandon_startup(self) -> None:
+        # A half-made connection would keep reconnecting in the background; drop it.
+        try:
+            await self.taskiq.shutdown()
+        except Exception as exc:  # noqa: BLE001
+            logger.debug("broker_shutdown_after_failed_start", error=str(exc))
+
+
+def create_broker(settings: Settings, *, worker: bool = False) -> Broker:
+    taskiq: AsyncBroker
+    if settings.broker_url is None:
+        taskiq = InMemoryBroker()
+    else:
+        queue = settings.broker_queue
+        taskiq = AioPikaBroker(
+            url=settings.broker_url,
+            exchange=Exchange(name=queue),
+            task_queues=[Queue(name=queue, type=QueueType.CLASSIC)],
+            dead_letter_queue=Queue(name=f"{queue}.dead_letter", type=QueueType.CLASSIC),
+            qos=settings.worker_concurrency,
+        )
+        if settings.redis_url:
+            taskiq = taskiq.with_result_backend(
+                RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_TTL_SECONDS)
+            )
+    taskiq.is_worker_process = worker
+    return Broker(taskiq, publish_timeout=settings.broker_publish_timeout)

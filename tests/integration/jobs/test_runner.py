@@ -1,0 +1,98 @@
+"""Running jobs: outcomes recorded, cancelled jobs skipped, jobs of dead workers recovered."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.domains.jobs.kinds import JobContext, JobRuntime, job_kind
+from app.domains.jobs.runner import JobRunner
+from app.domains.jobs.tasks import BrokerJobQueue
+from app.infrastructure.database import utc_now
+from tests.integration.jobs.conftest import add_job, read_job
+
+
+@job_kind("test.explode")
+async def explode(context: JobContext) -> dict[str, Any]:
+    await context.report(40, "about to fail")
+    raise RuntimeError("the disk is full")
+
+
+@job_kind("test.echo")
+async def echo(context: JobContext) -> dict[str, Any]:
+    await context.report(70, "echoing")
+    return {"owner_id": context.owner_id, "job_id": context.job_id}
+
+
+def runner_of(app: FastAPI) -> JobRunner:
+    state = app.state
+    return JobRunner(
+        JobRuntime(
+            settings=state.settings, session_factory=state.session_factory, cache=state.cache, mailer=None
+        )
+    )
+
+
+async def test_a_failing_job_records_its_error_and_keeps_its_progress(app: FastAPI) -> None:
+    job_id = await add_job(app, owner_id=None, kind="test.explode")
+
+    await runner_of(app).run(job_id)
+
+    job = await read_job(app, job_id)
+    assert job.status == "failed"
+    assert job.error == "RuntimeError: the disk is full"
+    assert (job.progress, job.message) == (40, "about to fail")
+    assert job.finished_at is not None
+    assert job.lease_expires_at is None
+
+
+async def test_a_job_runs_once_even_if_delivered_twice(app: FastAPI) -> None:
+    job_id = await add_job(app, owner_id=None, kind="test.echo")
+    runner = runner_of(app)
+
+    await runner.run(job_id)
+    await runner.run(job_id)  # a redelivered message
+
+    job = await read_job(app, job_id)
+    assert job.status == "succeeded"
+    assert job.attempts == 1
+    assert job.result == {"owner_id": None, "job_id": job_id}
+
+
+async def test_a_cancelled_job_is_not_run(app: FastAPI) -> None:
+    job_id = await add_job(app, owner_id=None, kind="test.echo", status="cancelled")
+
+    await runner_of(app).run(job_id)
+
+    job = await read_job(app, job_id)
+    assert job.status == "cancelled"
+    assert job.attempts == 0
+
+
+async def test_jobs_of_a_dead_worker_are_requeued_then_failed_when_attempts_run_out(app: FastAPI) -> None:
+    lapsed = utc_now() - timedelta(seconds=1)
+    retry = await add_job(
+        app, owner_id=None, kind="test.echo", status="running", attempts=1, lease_expires_at=lapsed
+    )
+    give_up = await add_job(
+        app, owner_id=None, kind="test.echo", status="running", attempts=3, lease_expires_at=lapsed
+    )
+    alive = await add_job(
+        app,
+        owner_id=None,
+        kind="test.echo",
+        status="running",
+        attempts=1,
+        lease_expires_at=utc_now() + timedelta(minutes=1),
+    )
+    queue: BrokerJobQueue = app.state.job_queue
+
+    recovered = await runner_of(app).recover_lapsed(queue)
+    await app.state.broker.drain()
+
+    assert recovered == 2
+    retried = await read_job(app, retry)
+    assert (retried.status, retried.attempts) == ("succeeded", 2)
+    failed = await read_job(app, give_up)
+    assert (failed.status, failed.error) == ("failed", "worker_lost")
+    assert (await read_job(app, alive)).status == "running"

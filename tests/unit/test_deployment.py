@@ -1,0 +1,61 @@
+"""The Dockerfile and compose file cannot be run here (no images can be pulled), so their
+contract with the code is checked instead: commands that exist, variables Keel reads."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import typer.main
+import yaml
+
+from app.cli import app as cli
+from app.core.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+KEEL_SERVICES = ("migrate", "app", "worker")
+
+
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "compose.yaml").read_text()))
+
+
+def keel_commands() -> set[str]:
+    group = typer.main.get_command(cli)
+    return set(getattr(group, "commands", {}))
+
+
+def test_compose_runs_app_worker_migrations_and_the_three_servers() -> None:
+    assert set(compose()["services"]) == {*KEEL_SERVICES, "postgres", "redis", "rabbitmq"}
+
+
+def test_every_keel_service_runs_a_real_keel_command() -> None:
+    services = compose()["services"]
+    for name in KEEL_SERVICES:
+        program, command, *_ = services[name]["command"]
+        assert program == "keel"
+        assert command in keel_commands(), f"{name}: `keel {command}` does not exist"
+
+
+def test_compose_sets_only_variables_keel_reads_and_demands_a_secret() -> None:
+    fields = {f"KEEL_{name.upper()}" for name in Settings.model_fields}
+    for name in KEEL_SERVICES:
+        environment = compose()["services"][name]["environment"]
+        assert set(environment) <= fields, set(environment) - fields
+        assert environment["KEEL_ENV"] == "production"
+        assert ":?" in environment["KEEL_SECRET_KEY"]  # compose refuses to start without one
+
+
+def test_the_image_is_multi_stage_non_root_and_health_checked() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, flags=re.MULTILINE)) >= 2
+    users = re.findall(r"^USER (\S+)", dockerfile, flags=re.MULTILINE)
+    assert users
+    assert users[-1] not in {"root", "0"}
+    assert "HEALTHCHECK" in dockerfile
+    assert "/health/live" in dockerfile
+    assert "uv sync --frozen" in dockerfile
+
+
+def test_the_image_leaves_out_local_state() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", "var", ".env"} <= set(ignored)
