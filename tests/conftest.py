@@ -5,10 +5,14 @@ empty tables.
 """
 
 import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import aio_pika
 import asyncpg
 import pytest
 import redis
@@ -65,6 +69,33 @@ def redis_url() -> str:
         except (OSError, redis.RedisError) as exc:
             unavailable("redis", f"cannot reach {url}: {exc}")
     return str(url)
+
+
+@pytest.fixture
+def rabbitmq_url() -> str:
+    """RabbitMQ (`KEEL_TEST_RABBITMQ_URL`); each test that uses it gets a queue of its own."""
+    url = os.environ.get("KEEL_TEST_RABBITMQ_URL")
+    if not url:
+        unavailable("rabbitmq", "KEEL_TEST_RABBITMQ_URL is not set")
+    address = urlsplit(str(url))
+    try:
+        socket.create_connection((address.hostname or "127.0.0.1", address.port or 5672), timeout=2).close()
+    except OSError as exc:
+        unavailable("rabbitmq", f"cannot reach {url}: {exc}")
+    return str(url)
+
+
+@pytest.fixture
+async def broker_queue(rabbitmq_url: str) -> AsyncIterator[str]:
+    """A queue name for one test; the queue and its exchange are deleted afterwards."""
+    name = f"keel.test.{uuid.uuid4().hex[:12]}"
+    yield name
+    connection = await aio_pika.connect(rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        for queue in (name, f"{name}.dead_letter"):
+            await channel.queue_delete(queue)
+        await channel.exchange_delete(name)
 
 
 # Nothing listens here: adapters pointed at it must fail cleanly.

@@ -1,43 +1,19 @@
 """The `keel` command, run as an operator would: a real process, a real port on loopback."""
 
-import os
-import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import TEST_SECRET
-
-KEEL = shutil.which("keel")
-
-
-def keel(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    assert KEEL, "the keel console script is installed with the project"
-    return subprocess.run(  # noqa: S603 - fixed arguments
-        [KEEL, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.e2e.processes import KEEL, keel, keel_env, serving
+from tests.smtp import free_port
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("KEEL_")}
-    return {
-        **clean,
-        "KEEL_ENV": "test",
-        "KEEL_SECRET_KEY": TEST_SECRET,
-        "KEEL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'keel.db'}",
-    }
+    return keel_env(f"sqlite+aiosqlite:///{tmp_path / 'keel.db'}")
 
 
 def test_migrate_upgrades_a_new_database(env: dict[str, str], tmp_path: Path) -> None:
@@ -61,28 +37,8 @@ def test_production_refuses_to_start_with_the_default_secret(env: dict[str, str]
 @pytest.fixture
 def server(env: dict[str, str]) -> Iterator[str]:
     assert keel("migrate", env=env).returncode == 0
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [str(KEEL), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base_url}/health/live", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                time.sleep(0.2)
+    with serving(env) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def test_serve_answers_health_docs_and_errors_over_a_real_socket(server: str) -> None:

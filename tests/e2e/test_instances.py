@@ -1,0 +1,64 @@
+"""Two `keel serve` processes sharing PostgreSQL and Redis behave as one service."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from tests.conftest import postgres_server_url
+from tests.databases import migrate, postgres_database
+from tests.e2e.processes import keel_env, serving
+from tests.integration.accounts.conftest import PASSWORD
+
+
+@pytest.fixture
+async def shared_database() -> AsyncIterator[str]:
+    async with postgres_database(postgres_server_url()) as url:
+        await migrate(url)
+        yield url
+
+
+@pytest.fixture
+def instances(shared_database: str, redis_url: str) -> Iterator[tuple[str, str]]:
+    env = keel_env(
+        shared_database,
+        redis_url=redis_url,
+        login_rate_limit_per_account="3/minute",
+        password_hash_time_cost="1",
+        password_hash_memory_kib="1024",
+    )
+    with ExitStack() as stack:
+        yield stack.enter_context(serving(env)), stack.enter_context(serving(env))
+
+
+async def test_a_logout_on_one_instance_is_honoured_by_the_other_at_once(instances: tuple[str, str]) -> None:
+    first, second = instances
+    account = {"email": "ada@example.com", "password": PASSWORD}
+    async with httpx.AsyncClient(base_url=first) as a, httpx.AsyncClient(base_url=second) as b:
+        assert (await a.post("/api/v1/auth/register", json=account)).status_code == 201
+        tokens = (await b.post("/api/v1/auth/login", json=account)).json()
+        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+        before = await a.get("/api/v1/users/me", headers=bearer)
+
+        logout = await b.post("/api/v1/auth/logout", headers=bearer)
+        after = await a.get("/api/v1/users/me", headers=bearer)
+        refresh = await a.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+
+    assert before.status_code == 200
+    assert logout.status_code == 204
+    assert after.status_code == 401
+    assert after.json()["error_code"] == "session_revoked"
+    assert refresh.status_code == 401
+
+
+async def test_login_attempts_are_counted_across_instances(instances: tuple[str, str]) -> None:
+    first, second = instances
+    async with httpx.AsyncClient(base_url=first) as a, httpx.AsyncClient(base_url=second) as b:
+        await a.post("/api/v1/auth/register", json={"email": "ada@example.com", "password": PASSWORD})
+        wrong = {"email": "ada@example.com", "password": "not the password"}
+        statuses = [
+            (await (a, b)[n % 2].post("/api/v1/auth/login", json=wrong)).status_code for n in range(5)
+        ]
+
+    assert statuses == [401, 401, 401, 429, 429]
