@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi import FastAPI
 from httpx import AsyncClient
 
@@ -42,9 +43,10 @@ async def api(database: str, rabbitmq_url: str, broker_queue: str) -> AsyncItera
 
 
 @pytest.fixture
-def worker_env(database: str, rabbitmq_url: str, broker_queue: str) -> dict[str, str]:
+def worker_env(database: str, rabbitmq_url: str, broker_queue: str, redis_url: str) -> dict[str, str]:
     return keel_env(
         database,
+        redis_url=redis_url,
         broker_url=rabbitmq_url,
         broker_queue=broker_queue,
         job_lease_seconds=str(LEASE_SECONDS),
@@ -101,6 +103,9 @@ async def test_a_job_submitted_through_the_api_is_run_by_the_worker(
     skipped = await read_job(api, second["id"])
     assert (skipped.status, skipped.attempts) == ("cancelled", 0)
     assert "worker_stopped" in output
+    # taskiq's result backend: the task's result is kept in Redis beside Keel's own keys.
+    with redis.Redis.from_url(worker_env["KEEL_REDIS_URL"]) as results:
+        assert [key for key in results.scan_iter() if not key.startswith(b"keel:")]
 
 
 async def test_a_job_left_running_by_a_dead_worker_is_run_again(

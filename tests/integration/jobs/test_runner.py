@@ -4,8 +4,10 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from app.domains.jobs.kinds import JobContext, JobRuntime, job_kind
+from app.domains.jobs.models import Job
 from app.domains.jobs.runner import JobRunner
 from app.domains.jobs.tasks import BrokerJobQueue
 from app.infrastructure.database import utc_now
@@ -96,3 +98,26 @@ async def test_jobs_of_a_dead_worker_are_requeued_then_failed_when_attempts_run_
     failed = await read_job(app, give_up)
     assert (failed.status, failed.error) == ("failed", "worker_lost")
     assert (await read_job(app, alive)).status == "running"
+
+
+async def test_maintenance_is_queued_once_per_interval(app: FastAPI) -> None:
+    state = app.state
+    scheduled = state.settings.model_copy(update={"maintenance_interval_seconds": 3600})
+    runtime = JobRuntime(
+        settings=scheduled, session_factory=state.session_factory, cache=state.cache, mailer=None
+    )
+    runner = JobRunner(runtime)
+
+    first = await runner.schedule_maintenance(state.job_queue)
+    second = await runner.schedule_maintenance(state.job_queue)  # same interval: another worker's turn
+    await state.broker.drain()
+
+    assert (first, second) == (True, False)
+    async with state.session_factory() as session:
+        jobs = list(await session.scalars(select(Job)))
+    assert [(job.kind, job.owner_id, job.status) for job in jobs] == [("maintenance", None, "succeeded")]
+
+
+async def test_no_maintenance_is_scheduled_when_the_interval_is_zero(app: FastAPI) -> None:
+    assert app.state.settings.maintenance_interval_seconds == 0
+    assert not await runner_of(app).schedule_maintenance(app.state.job_queue)
