@@ -10,7 +10,9 @@ import asyncio
 from typing import Any
 
 import structlog
+from aiormq.exceptions import AMQPError
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
+from taskiq.exceptions import TaskiqError
 from taskiq_aio_pika import AioPikaBroker
 from taskiq_aio_pika.exchange import Exchange
 from taskiq_aio_pika.queue import Queue, QueueType
@@ -25,6 +27,11 @@ RESULT_TTL_SECONDS = 24 * 3600
 STARTUP_TIMEOUT_SECONDS = 5.0
 
 Task = AsyncTaskiqDecoratedTask[Any, Any]
+
+# What talking to RabbitMQ raises when it is away: taskiq wraps a failed send in its own
+# errors; aiormq raises AMQP errors, RuntimeError subclasses for closed channels, OSError
+# and timeouts underneath.
+BROKER_FAILURES: tuple[type[Exception], ...] = (TaskiqError, AMQPError, RuntimeError, OSError, TimeoutError)
 
 
 class Broker:
@@ -45,15 +52,12 @@ class Broker:
         except BrokerUnavailable as exc:
             logger.warning("broker_unavailable_at_start", reason=exc.reason)
 
-    # What the AMQP stack raises when RabbitMQ is away varies (aio-pika, aiormq, OSError,
-    # timeouts) and shares no base class, so sending and probing match broadly: any failure
-    # to hand over a message is the broker being unavailable.
     async def send(self, task: Task, *args: Any) -> None:
         await self._ensure_started()
         try:
             async with asyncio.timeout(self._publish_timeout):
                 await task.kiq(*args)
-        except Exception as exc:
+        except BROKER_FAILURES as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def ping(self) -> None:
@@ -65,7 +69,7 @@ class Broker:
             async with asyncio.timeout(self._publish_timeout):
                 channel = await self.taskiq.write_conn.channel()
                 await channel.close()
-        except Exception as exc:
+        except BROKER_FAILURES as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def drain(self) -> None:
@@ -88,7 +92,7 @@ class Broker:
             try:
                 async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
                     await self.taskiq.startup()
-            except Exception as exc:
+            except BROKER_FAILURES as exc:
                 await self._abandon_startup()
                 raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
             self._started = True
@@ -97,7 +101,7 @@ class Broker:
         # A half-made connection would keep reconnecting in the background; drop it.
         try:
             await self.taskiq.shutdown()
-        except Exception as exc:  # noqa: BLE001
+        except BROKER_FAILURES as exc:
             logger.debug("broker_shutdown_after_failed_start", error=str(exc))
 
 

@@ -53,7 +53,7 @@ class JobRunner:
         heartbeat = asyncio.create_task(self._keep_lease(job_id))
         try:
             result = await JOB_KINDS[kind].handler(context)
-        except Exception as exc:
+        except Exception as exc:  # the job runner is the jobs' unhandled-error handler
             logger.exception("job_failed", job_id=job_id, kind=kind)
             await self._finish(
                 job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
