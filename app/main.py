@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from app.api import v1
+from app.api import v1, v2
 from app.core.config import Settings, get_settings
 from app.core.errors import DatabaseUnavailable, as_app_error, install_error_handlers
 from app.core.i18n import ensure_catalogs
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router)
     app.include_router(v1.router)
+    app.include_router(v2.router)
     mount_offline_docs(app)
     instrument(app)
     return app

@@ -11,6 +11,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 import app.domains
+import app.infrastructure.idempotency
 from app.core.config import Settings
 from app.infrastructure.database import Base, UTCDateTime, create_engine
 

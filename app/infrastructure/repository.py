@@ -84,3 +84,10 @@ class Repository(Generic[ModelT]):
         if column is None:
             raise AttributeError(f"{self.model.__name__} has no column {name!r}")
         return column
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own `%`, `_` and `\\` taken literally
+    (use with `escape="\\"`)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

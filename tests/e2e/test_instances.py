@@ -62,3 +62,23 @@ async def test_login_attempts_are_counted_across_instances(instances: tuple[str,
         ]
 
     assert statuses == [401, 401, 401, 429, 429]
+
+
+async def test_an_idempotent_retry_on_the_other_instance_returns_the_first_result(
+    instances: tuple[str, str],
+) -> None:
+    first, second = instances
+    account = {"email": "ada@example.com", "password": PASSWORD}
+    async with httpx.AsyncClient(base_url=first) as a, httpx.AsyncClient(base_url=second) as b:
+        await a.post("/api/v1/auth/register", json=account)
+        tokens = (await a.post("/api/v1/auth/login", json=account)).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}", "Idempotency-Key": "retry-me"}
+
+        original = await a.post("/api/v1/todos", json={"title": "once"}, headers=headers)
+        retried = await b.post("/api/v1/todos", json={"title": "once"}, headers=headers)
+        listing = await b.get("/api/v1/todos", headers=headers)
+
+    assert original.status_code == retried.status_code == 201
+    assert retried.json() == original.json()
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert [todo["id"] for todo in listing.json()] == [original.json()["id"]]

@@ -11,7 +11,14 @@ class Role(StrEnum):
 
 _VIEWER = frozenset({"todos:read", "containers:read", "jobs:read"})
 _MEMBER = _VIEWER | {"todos:write", "containers:manage", "jobs:write"}
-_ADMIN = _MEMBER | {"users:admin", "containers:admin", "images:manage", "audit:read", "jobs:admin"}
+_ADMIN = _MEMBER | {
+    "users:admin",
+    "containers:admin",
+    "images:manage",
+    "audit:read",
+    "jobs:admin",
+    "todos:admin",
+}
 
 PERMISSIONS: dict[Role, frozenset[str]] = {Role.VIEWER: _VIEWER, Role.MEMBER: _MEMBER, Role.ADMIN: _ADMIN}
 ALL_PERMISSIONS = _ADMIN

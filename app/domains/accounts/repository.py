@@ -10,7 +10,7 @@ from app.domains.accounts.errors import SessionNotFound, UserNotFound
 from app.domains.accounts.models import ActionToken, AuthSession, OutboxMessage, Profile, RefreshToken, User
 from app.domains.accounts.permissions import Role
 from app.domains.accounts.schemas import UserFilter
-from app.infrastructure.repository import Repository
+from app.infrastructure.repository import Repository, contains_pattern
 
 
 class UserRepository(Repository[User]):
@@ -42,8 +42,7 @@ class UserRepository(Repository[User]):
         if filters.is_active is not None:
             query = query.where(User.is_active.is_(filters.is_active))
         if filters.q:
-            escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(User.email.like(f"%{escaped}%", escape="\\"))
+            query = query.where(User.email.like(contains_pattern(filters.q.lower()), escape="\\"))
         total = int(await self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
         page = await self.session.scalars(query.order_by(User.id).limit(limit).offset(offset))
         return list(page), total

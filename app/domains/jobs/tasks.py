@@ -10,6 +10,7 @@ from app.domains.jobs.repository import JobRepository
 from app.domains.jobs.runner import MAINTENANCE_KIND, JobRunner
 from app.infrastructure.broker import Broker, Task
 from app.infrastructure.database import utc_now
+from app.infrastructure.idempotency import purge_expired_keys
 
 RUN_JOB_TASK = "keel.jobs.run"
 FINISHED_JOBS_KEPT_FOR = timedelta(days=30)
@@ -38,7 +39,8 @@ def register(broker: Broker, runtime: JobRuntime) -> BrokerJobQueue:
 
 @job_kind(MAINTENANCE_KIND, permission="jobs:admin")
 async def maintenance(context: JobContext) -> dict[str, Any]:
-    """Purge expired sessions, spent tokens, old mail and old jobs; retry unsent mail.
+    """Purge expired sessions, spent tokens, old mail, old jobs and expired idempotency keys;
+    retry unsent mail.
 
     Revocation entries need no purge: the cache expires them with the access tokens they cover.
     """
@@ -50,7 +52,13 @@ async def maintenance(context: JobContext) -> dict[str, Any]:
         purged = await accounts.purge_expired(now=now)
         await context.report(50, "retrying unsent mail")
         delivered = await accounts.retry_unsent_mail()
-    await context.report(80, "dropping old finished jobs")
+    await context.report(80, "dropping old finished jobs and expired idempotency keys")
     async with runtime.transaction() as uow:
         old_jobs = await JobRepository(uow.session).purge_finished(before=now - FINISHED_JOBS_KEPT_FOR)
-    return {**purged, "mail_delivered": delivered, "old_jobs": old_jobs}
+        expired_keys = await purge_expired_keys(uow.session, now=now)
+    return {
+        **purged,
+        "mail_delivered": delivered,
+        "old_jobs": old_jobs,
+        "expired_idempotency_keys": expired_keys,
+    }

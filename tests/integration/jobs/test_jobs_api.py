@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.domains.accounts.models import ActionToken, AuthSession
 from app.domains.jobs.models import Job
 from app.infrastructure.database import utc_now
+from app.infrastructure.idempotency import IdempotencyRecord
 from tests.integration.accounts.conftest import PeopleFactory
 from tests.integration.jobs.conftest import add_job
 
@@ -24,13 +25,22 @@ async def test_an_admin_runs_maintenance_and_follows_it_to_its_result(
     admin = await people.admin()
     member = await people.member()
     async with app.state.session_factory() as session, session.begin():
-        # An expired login and a spent reset token: what maintenance exists to remove.
+        # An expired login, a spent reset token, an old idempotency key: what maintenance removes.
         session.add(
             AuthSession(user_id=member.id, expires_at=utc_now() - timedelta(days=1), last_used_at=utc_now())
         )
         session.add(
             ActionToken(
                 user_id=member.id, purpose="password_reset", token_hash="0" * 64, expires_at=utc_now()
+            )
+        )
+        session.add(
+            IdempotencyRecord(
+                principal_id=member.id,
+                scope="todos.create",
+                key="old",
+                fingerprint="0" * 64,
+                expires_at=utc_now() - timedelta(hours=1),
             )
         )
     sessions_before = await count(app, AuthSession)
@@ -47,6 +57,7 @@ async def test_an_admin_runs_maintenance_and_follows_it_to_its_result(
     assert job["attempts"] == 1
     assert job["result"]["expired_sessions"] == 1
     assert job["result"]["spent_tokens"] >= 1
+    assert job["result"]["expired_idempotency_keys"] == 1
     assert await count(app, AuthSession) == sessions_before - 1
     assert await count(app, ActionToken) == 1  # the member's unused verification token stays
 

@@ -1,0 +1,60 @@
+"""Todos dependencies: who acts, the services, and todos and tags loaded and authorized."""
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from app.domains.accounts.dependencies import CurrentPrincipal, UserServiceDep, require
+from app.domains.todos.models import Tag, Todo
+from app.domains.todos.service import ADMIN_PERMISSION, Actor, TagService, TodoService
+from app.infrastructure.unit_of_work import UoW
+from app.web.cursor import CursorCodec
+
+
+def current_actor(principal: CurrentPrincipal) -> Actor:
+    return Actor(id=principal.user.id, is_admin=principal.may(ADMIN_PERMISSION))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Reader = Depends(require("todos:read"))
+Writer = Depends(require("todos:write"))
+
+
+async def acting_owner(
+    actor: CurrentActor,
+    users: UserServiceDep,
+    owner_id: Annotated[int | None, Query(description="Admins: act for this user.")] = None,
+) -> int:
+    """Whose new todo or tag this is: the caller's, or for admins an existing user's."""
+    owner = actor.owner(owner_id)
+    if owner != actor.id:
+        await users.get(owner)  # 404 user_not_found rather than a foreign-key failure
+    return owner
+
+
+ActingOwner = Annotated[int, Depends(acting_owner)]
+
+
+def todo_service(request: Request, uow: UoW) -> TodoService:
+    return TodoService(uow=uow, cursors=CursorCodec(request.app.state.settings.secret_key.get_secret_value()))
+
+
+def tag_service(uow: UoW) -> TagService:
+    return TagService(uow=uow)
+
+
+TodoServiceDep = Annotated[TodoService, Depends(todo_service)]
+TagServiceDep = Annotated[TagService, Depends(tag_service)]
+
+
+async def visible_todo(todo_id: int, actor: CurrentActor, todos: TodoServiceDep) -> Todo:
+    """The todo, if the caller may see it; others' todos do not exist for them."""
+    return await todos.get_visible(todo_id=todo_id, actor=actor)
+
+
+async def visible_tag(tag_id: int, actor: CurrentActor, tags: TagServiceDep) -> Tag:
+    return await tags.get_visible(tag_id=tag_id, actor=actor)
+
+
+VisibleTodo = Annotated[Todo, Depends(visible_todo)]
+VisibleTag = Annotated[Tag, Depends(visible_tag)]

@@ -1,0 +1,33 @@
+"""Strong ETags from a version number, and `If-Match` preconditions (RFC 9110)."""
+
+from typing import Annotated
+
+from fastapi import Header
+
+from app.core.errors import AppError
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+    error_code = "precondition_failed"
+    message_key = "errors.precondition_failed"
+
+
+def etag_of(entity_id: int, version: int) -> str:
+    return f'"{entity_id}-{version}"'
+
+
+def check_if_match(if_match: str | None, *, entity_id: int, version: int) -> None:
+    """`If-Match` absent or `*` passes; otherwise one of its tags must be the current one."""
+    if if_match is None or if_match.strip() == "*":
+        return
+    current = etag_of(entity_id, version)
+    # Strong comparison: a weak tag (W/"...") never matches.
+    if current not in (tag.strip() for tag in if_match.split(",")):
+        raise PreconditionFailed(details={"current_etag": current})
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(max_length=1024, description="ETag from an earlier read; 412 if the resource changed since."),
+]

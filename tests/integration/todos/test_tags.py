@@ -1,0 +1,97 @@
+"""Tags: names unique per owner, private to their owner, removed from todos when deleted."""
+
+import pytest
+
+from tests.integration.accounts.conftest import PeopleFactory
+from tests.integration.todos.conftest import new_tag, new_todo
+
+
+async def test_tags_are_created_listed_renamed_and_deleted(people: PeopleFactory) -> None:
+    ann = await people.member()
+    created = await ann.client.post("/api/v1/tags", json={"name": "work"})
+    tag = created.json()
+
+    renamed = await ann.client.put(f"/api/v1/tags/{tag['id']}", json={"name": "job", "colour": "#00AA00"})
+    listing = (await ann.client.get("/api/v1/tags")).json()
+    deleted = await ann.client.delete(f"/api/v1/tags/{tag['id']}")
+
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"/api/v1/tags/{tag['id']}"
+    assert (tag["colour"], tag["owner_id"]) == ("#6b7280", ann.id)
+    assert (renamed.json()["name"], renamed.json()["colour"]) == ("job", "#00AA00")
+    assert [t["name"] for t in listing] == ["job"]
+    assert deleted.status_code == 204
+    assert (await ann.client.get(f"/api/v1/tags/{tag['id']}")).status_code == 404
+
+
+async def test_names_are_unique_per_owner_only(people: PeopleFactory) -> None:
+    ann = await people.member("ann@example.com")
+    bob = await people.member("bob@example.com")
+    await new_tag(ann.client, "work")
+    home = await new_tag(ann.client, "home")
+
+    duplicate = await ann.client.post("/api/v1/tags", json={"name": "work"})
+    renamed_onto = await ann.client.put(f"/api/v1/tags/{home['id']}", json={"name": "work"})
+    bobs = await bob.client.post("/api/v1/tags", json={"name": "work"})
+    same_name_kept = await ann.client.put(f"/api/v1/tags/{home['id']}", json={"name": "home"})
+
+    assert duplicate.status_code == renamed_onto.status_code == 409
+    assert duplicate.json()["error_code"] == "tag_name_taken"
+    assert bobs.status_code == 201
+    assert same_name_kept.status_code == 200
+    assert [t["name"] for t in (await ann.client.get("/api/v1/tags")).json()] == ["home", "work"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "x" * 51},
+        {"name": "a", "colour": "red"},
+        {"name": "a", "colour": "#12345"},
+        {"name": "a", "x": 1},
+    ],
+)
+async def test_invalid_tags_are_refused(people: PeopleFactory, body: dict[str, object]) -> None:
+    ann = await people.member()
+
+    response = await ann.client.post("/api/v1/tags", json=body)
+
+    assert response.status_code == 422
+    assert (await ann.client.get("/api/v1/tags")).json() == []
+
+
+async def test_others_tags_do_not_exist_for_members(people: PeopleFactory) -> None:
+    ann = await people.member("ann@example.com")
+    bob = await people.member("bob@example.com")
+    tag = await new_tag(ann.client, "private")
+
+    answers = [
+        await bob.client.get(f"/api/v1/tags/{tag['id']}"),
+        await bob.client.put(f"/api/v1/tags/{tag['id']}", json={"name": "mine now"}),
+        await bob.client.delete(f"/api/v1/tags/{tag['id']}"),
+    ]
+
+    assert [r.status_code for r in answers] == [404, 404, 404]
+    assert {r.json()["error_code"] for r in answers} == {"tag_not_found"}
+    assert (await bob.client.get("/api/v1/tags")).json() == []
+
+
+async def test_deleting_a_tag_removes_it_from_its_todos(people: PeopleFactory) -> None:
+    ann = await people.member()
+    tag = await new_tag(ann.client, "temporary")
+    todo = await new_todo(ann.client, "tagged", tag_ids=[tag["id"]])
+
+    await ann.client.delete(f"/api/v1/tags/{tag['id']}")
+
+    assert (await ann.client.get(f"/api/v1/todos/{todo['id']}")).json()["tags"] == []
+
+
+async def test_viewers_and_strangers_cannot_write_tags(people: PeopleFactory) -> None:
+    viewer = await people.member("vic@example.com", role="viewer")
+
+    as_viewer = await viewer.client.post("/api/v1/tags", json={"name": "x"})
+    anonymous = await people.new_client().post("/api/v1/tags", json={"name": "x"})
+
+    assert (as_viewer.status_code, anonymous.status_code) == (403, 401)
