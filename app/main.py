@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from app.admin import mount_admin
 from app.api import v1, v2
 from app.core.config import Settings, get_settings
 from app.core.errors import DatabaseUnavailable, as_app_error, install_error_handlers
@@ -45,13 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
     ensure_catalogs()
 
+    # Created here, connected lazily: the admin panel needs them before startup.
+    engine = create_engine(settings)
+    session_factory = create_session_factory(engine)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
         cache = create_cache(settings.redis_url)
         broker = create_broker(settings)
         app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
+        app.state.session_factory = session_factory
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)
@@ -126,5 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1.router)
     app.include_router(v2.router)
     mount_offline_docs(app)
+    mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
     instrument(app)
     return app

@@ -20,9 +20,9 @@ from app.domains.accounts.errors import (
 )
 from app.domains.accounts.models import User
 from app.domains.accounts.permissions import ALL_PERMISSIONS, grants
+from app.domains.accounts.service.assembly import AccountServices, account_services
 from app.domains.accounts.service.auth import AuthService, Client, Principal
-from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
-from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.recovery import RecoveryService
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.unit_of_work import UoW
 
@@ -42,44 +42,23 @@ cookie_scheme = APIKeyCookie(
 )
 
 
-def _revocation(request: Request, uow: UoW) -> SessionRevocation:
-    state = request.app.state
-    return SessionRevocation(
-        uow=uow, cache=state.cache, access_token_ttl=state.settings.access_token_ttl_seconds
-    )
+def _services(request: Request, uow: UoW) -> AccountServices:
+    return account_services(request.app.state, uow)
 
 
-def _emails(request: Request, uow: UoW) -> AccountEmails:
-    return AccountEmails(uow=uow, settings=request.app.state.settings, mailer=request.app.state.mailer)
+Services = Annotated[AccountServices, Depends(_services)]
 
 
-Revocation = Annotated[SessionRevocation, Depends(_revocation)]
-Emails = Annotated[AccountEmails, Depends(_emails)]
+def auth_service(services: Services) -> AuthService:
+    return services.auth
 
 
-def auth_service(request: Request, uow: UoW, revocation: Revocation, emails: Emails) -> AuthService:
-    state = request.app.state
-    return AuthService(
-        uow=uow,
-        settings=state.settings,
-        hasher=state.password_hasher,
-        tokens=state.access_tokens,
-        revocation=revocation,
-        limiter=state.rate_limiter,
-        emails=emails,
-    )
+def user_service(services: Services) -> UserService:
+    return services.users
 
 
-def user_service(request: Request, uow: UoW, revocation: Revocation, emails: Emails) -> UserService:
-    return UserService(
-        uow=uow, hasher=request.app.state.password_hasher, revocation=revocation, emails=emails
-    )
-
-
-def recovery_service(request: Request, uow: UoW, revocation: Revocation, emails: Emails) -> RecoveryService:
-    return RecoveryService(
-        uow=uow, hasher=request.app.state.password_hasher, emails=emails, revocation=revocation
-    )
+def recovery_service(services: Services) -> RecoveryService:
+    return services.recovery
 
 
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]

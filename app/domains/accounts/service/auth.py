@@ -173,6 +173,22 @@ class AuthService:
             raise SessionRevoked
         return Principal(user=user, session_id=claims.session_id)
 
+    async def resume(self, *, session_id: int) -> Principal:
+        """The principal of a login session kept server-side (the admin panel's cookie holds
+        only its id): valid while the session is neither revoked nor expired and its user
+        is active."""
+        auth_session = await self.sessions.get_or_none(session_id)
+        if (
+            auth_session is None
+            or auth_session.revoked_at is not None
+            or auth_session.expires_at <= utc_now()
+        ):
+            raise SessionRevoked
+        user = await self.users.get_or_none(auth_session.user_id)
+        if user is None or not user.is_active:
+            raise SessionRevoked
+        return Principal(user=user, session_id=session_id)
+
     async def logout(self, *, principal: Principal) -> None:
         async with self.uow:
             auth_session = await self.sessions.get(principal.session_id)
@@ -191,6 +207,15 @@ class AuthService:
             raise SessionNotFound(entity_id=session_id)
         async with self.uow:
             await self.revocation.revoke([auth_session], reason="revoked_by_user")
+
+    async def revoke_sessions(self, *, session_ids: list[int], reason: str) -> None:
+        """Admins: end these sessions, whoever they belong to."""
+        async with self.uow:
+            found = [await self.sessions.get_or_none(session_id) for session_id in session_ids]
+            live = [
+                auth_session for auth_session in found if auth_session and auth_session.revoked_at is None
+            ]
+            await self.revocation.revoke(live, reason=reason)
 
     async def limit_mail_requests(self, client: Client) -> None:
         """Anonymous requests that send mail share the registration limit per address."""

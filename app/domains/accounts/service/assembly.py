@@ -1,0 +1,40 @@
+"""The accounts services for one unit of work, wired from the application's shared parts.
+
+Used by the API's dependencies and by the admin panel, so both apply the same rules.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.domains.accounts.service.auth import AuthService
+from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
+from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.users import UserService
+from app.infrastructure.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class AccountServices:
+    auth: AuthService
+    users: UserService
+    recovery: RecoveryService
+
+
+def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
+    """`state` is the app's state: settings, cache, rate limiter, mailer, hasher, tokens."""
+    revocation = SessionRevocation(
+        uow=uow, cache=state.cache, access_token_ttl=state.settings.access_token_ttl_seconds
+    )
+    emails = AccountEmails(uow=uow, settings=state.settings, mailer=state.mailer)
+    auth = AuthService(
+        uow=uow,
+        settings=state.settings,
+        hasher=state.password_hasher,
+        tokens=state.access_tokens,
+        revocation=revocation,
+        limiter=state.rate_limiter,
+        emails=emails,
+    )
+    users = UserService(uow=uow, hasher=state.password_hasher, revocation=revocation, emails=emails)
+    recovery = RecoveryService(uow=uow, hasher=state.password_hasher, emails=emails, revocation=revocation)
+    return AccountServices(auth=auth, users=users, recovery=recovery)
