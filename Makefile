@@ -9,12 +9,12 @@ endif
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt install catalogs migrate clean
+.PHONY: run test lint fmt install catalogs migrate clean browser
 
 run: install catalogs migrate
 	$(UV) run keel serve --host 127.0.0.1 --port 8000
 
-test: install catalogs
+test: install catalogs browser
 	$(UV) run pytest $(PYTEST_ARGS)
 
 lint: install
@@ -45,3 +45,11 @@ migrate: install catalogs
 clean:
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 	find app/locales -name '*.mo' -delete
+
+# The browser tests drive Debian's Chromium. Install it where we may (as root, with apt);
+# elsewhere they are skipped, unless KEEL_TEST_REQUIRE lists `browser`.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
+	  echo "chromium is not available: the browser tests will be skipped"

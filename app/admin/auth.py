@@ -24,7 +24,11 @@ class AdminAuth(AuthenticationBackend):
     def __init__(self, *, secret_key: str, secure: bool) -> None:
         # HttpOnly always (Starlette's session cookie); Strict: never sent cross-site.
         super().__init__(
-            secret_key=secret_key, session_cookie=COOKIE_NAME, same_site="strict", https_only=secure
+            secret_key=secret_key,
+            session_cookie=COOKIE_NAME,
+            path="/admin",
+            same_site="strict",
+            https_only=secure,
         )
         self.templates: Any = None  # the panel's templates, set when it is mounted
 
