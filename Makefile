@@ -9,13 +9,17 @@ endif
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt install catalogs migrate clean browser
+.PHONY: run test lint fmt install catalogs migrate clean browser fuzz
 
 run: install catalogs migrate
 	$(UV) run keel serve --host 127.0.0.1 --port 8000
 
 test: install catalogs browser
 	$(UV) run pytest $(PYTEST_ARGS)
+
+# The schema fuzzing of `make test`, with many more examples per operation.
+fuzz: install catalogs
+	KEEL_FUZZ_EXAMPLES=$${KEEL_FUZZ_EXAMPLES:-300} $(UV) run pytest tests/fuzz -v
 
 lint: install
 	$(UV) run ruff check .

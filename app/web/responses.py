@@ -7,8 +7,10 @@ from app.core.errors import AppError, ErrorResponse
 
 Responses = dict[int | str, dict[str, Any]]
 
-# Any route may answer these: validation (422) and the last-resort 500.
+# Any route may answer these: an unparseable body (400: not UTF-8, not decodable), validation
+# (422) and the last-resort 500.
 COMMON_ERROR_RESPONSES: Responses = {
+    400: {"model": ErrorResponse, "description": "The body could not be parsed (`bad_request`)."},
     422: {"model": ErrorResponse, "description": "Invalid input (`validation_error`)."},
     500: {"model": ErrorResponse, "description": "Unexpected failure (`internal_error`)."},
 }

@@ -71,6 +71,17 @@ async def test_malformed_json_is_422_validation_error(client: AsyncClient) -> No
     assert set(body["details"][0]) == {"loc", "msg", "type"}
 
 
+async def test_a_body_that_is_not_utf8_is_a_documented_400(client: AsyncClient) -> None:
+    """Found by fuzzing: such a body answered 400, which no route declared."""
+    response = await client.post(
+        "/throwaway/widgets", content=b"\xff\xfe\x00", headers={"Content-Type": "application/json"}
+    )
+    schema = (await client.get("/openapi.json")).json()
+
+    assert_contract(response, 400, "bad_request")
+    assert "`bad_request`" in schema["paths"]["/throwaway/widgets"]["post"]["responses"]["400"]["description"]
+
+
 async def test_invalid_fields_are_listed_without_echoing_input(client: AsyncClient) -> None:
     response = await client.post("/throwaway/widgets", json={"name": "", "size": "s3cret-value"})
 

@@ -10,6 +10,7 @@ from app.domains.accounts.errors import PermissionDenied
 from app.domains.jobs.dependencies import JobServiceDep
 from app.domains.jobs.errors import JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.schemas import JobCreate, JobFilter, JobRead
+from app.web.ids import PathId
 from app.web.pagination import Page, PageParams
 from app.web.responses import errors
 
@@ -47,13 +48,13 @@ async def submit_job(
 
 
 @router.get("/{job_id}", responses=errors(*READ_ERRORS, JobNotFound))
-async def get_job(job_id: int, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
+async def get_job(job_id: PathId, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
     return JobRead.model_validate(await jobs.get_for(principal, job_id))
 
 
 @router.post(
     "/{job_id}/cancel", dependencies=WRITE, responses=errors(*READ_ERRORS, JobNotFound, JobNotCancellable)
 )
-async def cancel_job(job_id: int, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
+async def cancel_job(job_id: PathId, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
     """Cancel a job that has not started; a running or finished one answers 409."""
     return JobRead.model_validate(await jobs.cancel_for(principal, job_id))

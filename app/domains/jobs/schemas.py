@@ -4,6 +4,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domains.jobs.status import JobStatus
+from app.web.ids import EntityId
 
 
 class JobCreate(BaseModel):
@@ -34,4 +35,4 @@ class JobFilter(BaseModel):
 
     status: JobStatus | None = None
     kind: str | None = Field(default=None, max_length=64)
-    owner_id: int | None = Field(default=None, description="Admins only; others always see their own.")
+    owner_id: EntityId | None = Field(default=None, description="Admins only; others always see their own.")

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from app.domains.accounts.dependencies import CurrentPrincipal, UserServiceDep, require
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.service import ADMIN_PERMISSION, Actor, TagService, TodoService
 from app.infrastructure.unit_of_work import UoW
 from app.web.cursor import CursorCodec
+from app.web.ids import OwnerQuery, PathId
 
 
 def current_actor(principal: CurrentPrincipal) -> Actor:
@@ -23,7 +24,7 @@ Writer = Depends(require("todos:write"))
 async def acting_owner(
     actor: CurrentActor,
     users: UserServiceDep,
-    owner_id: Annotated[int | None, Query(description="Admins: act for this user.")] = None,
+    owner_id: OwnerQuery = None,
 ) -> int:
     """Whose new todo or tag this is: the caller's, or for admins an existing user's."""
     owner = actor.owner(owner_id)
@@ -47,12 +48,12 @@ TodoServiceDep = Annotated[TodoService, Depends(todo_service)]
 TagServiceDep = Annotated[TagService, Depends(tag_service)]
 
 
-async def visible_todo(todo_id: int, actor: CurrentActor, todos: TodoServiceDep) -> Todo:
+async def visible_todo(todo_id: PathId, actor: CurrentActor, todos: TodoServiceDep) -> Todo:
     """The todo, if the caller may see it; others' todos do not exist for them."""
     return await todos.get_visible(todo_id=todo_id, actor=actor)
 
 
-async def visible_tag(tag_id: int, actor: CurrentActor, tags: TagServiceDep) -> Tag:
+async def visible_tag(tag_id: PathId, actor: CurrentActor, tags: TagServiceDep) -> Tag:
     return await tags.get_visible(tag_id=tag_id, actor=actor)
 
 

@@ -3,11 +3,13 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.web.ids import EntityId
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-TagIds = Annotated[list[int], Field(max_length=50, description="Your tags' ids (at most 50).")]
+TagIds = Annotated[list[EntityId], Field(max_length=50, description="Your tags' ids (at most 50).")]
 DEFAULT_COLOUR = "#6b7280"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -95,7 +97,7 @@ class TodoFilter(BaseModel):
     cursor: str | None = Field(
         default=None, max_length=512, description="`next_cursor` of the previous page."
     )
-    owner_id: int | None = Field(default=None, description="Admins: someone else's todos.")
+    owner_id: EntityId | None = Field(default=None, description="Admins: someone else's todos.")
 
 
 class TodoPage(BaseModel):

@@ -42,6 +42,7 @@ from app.domains.accounts.schemas import (
     UserRead,
 )
 from app.domains.accounts.service.auth import IssuedTokens
+from app.web.ids import PathId
 from app.web.responses import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -170,7 +171,7 @@ async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> li
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(*AUTH_ERRORS, SessionNotFound),
 )
-async def revoke_session(session_id: int, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
+async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
     await auth.revoke_session(principal=principal, session_id=session_id)
 
 

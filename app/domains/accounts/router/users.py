@@ -30,6 +30,7 @@ from app.domains.accounts.schemas import (
     UserRead,
     UserUpdateMe,
 )
+from app.web.ids import PathId
 from app.web.pagination import Page, PageParams
 from app.web.responses import errors
 
@@ -99,13 +100,13 @@ async def create_user(body: AdminUserCreate, admin: CurrentAdmin, users: UserSer
 
 
 @router.get("/{user_id}", responses=errors(*ADMIN, UserNotFound))
-async def read_user(user_id: int, _: CurrentAdmin, users: UserServiceDep) -> UserRead:
+async def read_user(user_id: PathId, _: CurrentAdmin, users: UserServiceDep) -> UserRead:
     return UserRead.model_validate(await users.get(user_id))
 
 
 @router.patch("/{user_id}", responses=errors(*ADMIN, UserNotFound, LastAdmin))
 async def administer_user(
-    user_id: int, body: AdminUserUpdate, admin: CurrentAdmin, users: UserServiceDep
+    user_id: PathId, body: AdminUserUpdate, admin: CurrentAdmin, users: UserServiceDep
 ) -> UserRead:
     """Role and active flag; the user's sessions end so the change applies at once."""
     return UserRead.model_validate(await users.administer(user_id=user_id, changes=body, actor=admin))
@@ -114,5 +115,5 @@ async def administer_user(
 @router.delete(
     "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*ADMIN, UserNotFound, LastAdmin)
 )
-async def delete_user(user_id: int, admin: CurrentAdmin, users: UserServiceDep) -> None:
+async def delete_user(user_id: PathId, admin: CurrentAdmin, users: UserServiceDep) -> None:
     await users.remove(user_id=user_id, actor=admin)

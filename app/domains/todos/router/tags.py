@@ -18,6 +18,7 @@ from app.domains.todos.dependencies import (
 from app.domains.todos.errors import TagNameTaken, TagNotFound
 from app.domains.todos.schemas import TagCreate, TagRead, TagUpdate
 from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
+from app.web.ids import OwnerQuery
 from app.web.responses import errors
 
 router = APIRouter(prefix="/tags", tags=["tags"])
@@ -29,7 +30,7 @@ ERRORS = (*AUTH_ERRORS, PermissionDenied)
 async def list_tags(
     actor: CurrentActor,
     tags: TagServiceDep,
-    owner_id: Annotated[int | None, Query(description="Admins: someone else's tags.")] = None,
+    owner_id: OwnerQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[TagRead]:

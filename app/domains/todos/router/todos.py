@@ -22,6 +22,7 @@ from app.domains.todos.schemas import TodoCreate, TodoFilter, TodoPage, TodoRead
 from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
 from app.web.cursor import InvalidCursor
 from app.web.etag import IfMatch, PreconditionFailed, etag_of
+from app.web.ids import OwnerQuery
 from app.web.responses import errors
 
 items = APIRouter(prefix="/todos", tags=["todos"])
@@ -41,7 +42,7 @@ async def list_todos(
     actor: CurrentActor,
     todos: TodoServiceDep,
     response: Response,
-    owner_id: Annotated[int | None, Query(description="Admins: someone else's todos.")] = None,
+    owner_id: OwnerQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[TodoRead]:

@@ -1,0 +1,87 @@
+"""Schemathesis over the whole OpenAPI schema, against a real `keel serve`, as a member and
+as an admin: no 5xx, every response matches its documented schema, no undocumented status.
+
+`.ci/run` runs a bounded number of examples per operation; `make fuzz` runs many more
+(`KEEL_FUZZ_EXAMPLES`).
+"""
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.processes import keel, keel_env, serving
+from tests.integration.accounts.conftest import PASSWORD
+
+EXAMPLES = int(os.environ.get("KEEL_FUZZ_EXAMPLES", "25"))
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+# Operations that would end the fuzzer's own session or account midway; tested elsewhere.
+SELF_DESTRUCTIVE = r"^/api/v1/auth/logout|^/api/v1/users/me/password$|^/api/v1/users/me$"
+ADMIN = "root@example.com"
+MEMBER = "member@example.com"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("fuzz") / "keel.db"
+    env = keel_env(
+        f"sqlite+aiosqlite:///{database}",
+        password_hash_time_cost="1",
+        password_hash_memory_kib="1024",
+        login_rate_limit_per_account="100000/minute",
+        login_rate_limit_per_address="100000/minute",
+        register_rate_limit_per_address="100000/minute",
+        access_log="false",
+        maintenance_interval_seconds="0",
+        admin_password=PASSWORD,
+    )
+    assert keel("migrate", env=env).returncode == 0
+    assert keel("create-admin", "--email", ADMIN, env=env).returncode == 0
+    with serving(env) as base_url:
+        httpx.post(f"{base_url}/api/v1/auth/register", json={"email": MEMBER, "password": PASSWORD})
+        yield base_url
+
+
+def bearer(base_url: str, email: str) -> str:
+    response = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+@pytest.mark.parametrize("who", [MEMBER, ADMIN])
+def test_the_api_holds_its_contract_under_fuzzing(server: str, who: str, tmp_path: Path) -> None:
+    st = shutil.which("st")
+    assert st, "schemathesis is installed with the test dependencies"
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            st,
+            "run",
+            f"{server}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {bearer(server, who)}",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            str(EXAMPLES),
+            "--exclude-path-regex",
+            SELF_DESTRUCTIVE,
+            "--exclude-method",
+            "DELETE",
+            "--seed",
+            "20261122",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-20_000:]
