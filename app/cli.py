@@ -99,9 +99,7 @@ async def ensure_admin(settings: Settings, *, email: str, password: str) -> str:
     try:
         users = UserService(
             uow=uow,
-            hasher=PasswordHasher(
-                time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
-            ),
+            hasher=PasswordHasher.from_settings(settings),
             # A new admin has no sessions to revoke and receives no mail.
             revocation=SessionRevocation(uow=uow, cache=MemoryCache(), access_token_ttl=1),
             emails=AccountEmails(uow=uow, settings=settings, mailer=None),

@@ -97,9 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=COMMON_ERROR_RESPONSES,
     )
     app.state.settings = settings
-    app.state.password_hasher = PasswordHasher(
-        time_cost=settings.password_hash_time_cost, memory_kib=settings.password_hash_memory_kib
-    )
+    app.state.password_hasher = PasswordHasher.from_settings(settings)
     app.state.access_tokens = AccessTokens(
         secret=settings.secret_key.get_secret_value(),
         issuer=settings.jwt_issuer,

@@ -5,6 +5,7 @@ Production refuses to start with the development secret or a short one.
 """
 
 import json
+import os
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     # argon2id cost; the defaults are pwdlib's. Lower them only for tests.
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65_536, ge=8)
+    # Hashes computed at once per process (each holds the memory above). None: one per core.
+    password_hash_concurrency: int | None = Field(default=None, ge=1, le=64)
 
     # Unset host: mail goes to the outbox table only (and to the log in development).
     smtp_host: str | None = None
@@ -115,6 +118,10 @@ class Settings(BaseSettings):
     @property
     def json_logs(self) -> bool:
         return self.env != "development"
+
+    @property
+    def hash_concurrency(self) -> int:
+        return self.password_hash_concurrency or os.cpu_count() or 1
 
     @property
     def is_sqlite(self) -> bool:

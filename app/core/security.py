@@ -15,23 +15,41 @@ import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from app.core.config import Settings
+
 JWT_ALGORITHM = "HS256"  # pinned: a token can never choose its own algorithm
 REQUIRED_CLAIMS = ["sub", "sid", "role", "jti", "exp", "iat", "iss", "aud"]
 
 
 class PasswordHasher:
-    """argon2id in a worker thread, so hashing never blocks other requests."""
+    """argon2id in a worker thread, so hashing never blocks other requests.
 
-    def __init__(self, *, time_cost: int, memory_kib: int) -> None:
+    Each hash in flight holds `memory_kib` of memory (64 MiB by default) and a core, so at
+    most `concurrency` run at once; more would only add memory, not throughput. Others wait
+    their turn without blocking the event loop.
+    """
+
+    def __init__(self, *, time_cost: int, memory_kib: int, concurrency: int) -> None:
         self._context = PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib),))
+        self._slots = asyncio.Semaphore(concurrency)
         self._dummy_hash: str | None = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PasswordHasher":
+        return cls(
+            time_cost=settings.password_hash_time_cost,
+            memory_kib=settings.password_hash_memory_kib,
+            concurrency=settings.hash_concurrency,
+        )
+
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._context.hash, password)
+        async with self._slots:
+            return await asyncio.to_thread(self._context.hash, password)
 
     async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
         """Whether it matches, and a new hash when the stored one uses old parameters."""
-        return await asyncio.to_thread(self._context.verify_and_update, password, password_hash)
+        async with self._slots:
+            return await asyncio.to_thread(self._context.verify_and_update, password, password_hash)
 
     async def verify_against_dummy(self, password: str) -> None:
         """Spend the time of a real check, so an unknown account is not revealed by speed."""

@@ -166,7 +166,7 @@ async def test_deactivated_user_cannot_log_in_and_loses_access(people: PeopleFac
 
 async def test_login_upgrades_a_hash_made_with_older_parameters(app: FastAPI, client: AsyncClient) -> None:
     await register(client, "ada@example.com")
-    weaker = await PasswordHasher(time_cost=1, memory_kib=512).hash(PASSWORD)
+    weaker = await PasswordHasher(time_cost=1, memory_kib=512, concurrency=1).hash(PASSWORD)
     async with app.state.session_factory() as session, session.begin():
         user = await session.scalar(select(User).where(User.email == "ada@example.com"))
         assert user is not None
