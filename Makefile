@@ -9,7 +9,7 @@ endif
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt install catalogs migrate clean browser fuzz
+.PHONY: run test lint fmt install catalogs migrate clean browser fuzz bench soak wrk
 
 run: install catalogs migrate
 	$(UV) run keel serve --host 127.0.0.1 --port 8000
@@ -57,3 +57,15 @@ browser:
 	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "chromium is not available: the browser tests will be skipped"
+
+# Keel against the floor on PostgreSQL, driven by wrk; see bench/README.md.
+bench: install catalogs wrk
+	$(UV) run python -m bench.run
+
+# A mixed workload for KEEL_SOAK_MINUTES (default 10) against a real server.
+soak: install catalogs
+	$(UV) run python -m bench.soak
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }

@@ -1,0 +1,231 @@
+"""`make bench`: Keel on PostgreSQL (production settings, one worker, no access log) against
+the floor (bench/floor.py), both driven by wrk on this machine. Results go to
+bench/results/<time>.json and a table on stdout; bench/README.md explains them.
+
+Environment: KEEL_BENCH_POSTGRES_URL (a server URL; a `keel_bench` database is made there
+and dropped), KEEL_BENCH_SECONDS (per measurement, default 10).
+"""
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from bench.harness import (
+    PASSWORD,
+    drop_database,
+    fresh_database,
+    keel_environment,
+    keel_server,
+    migrate,
+    rss_mb,
+    server,
+)
+from bench.wrk import Measurement, run_wrk
+
+SECONDS = int(os.environ.get("KEEL_BENCH_SECONDS", "10"))
+WARMUP_SECONDS = 3
+KEEL_PORT, FLOOR_PORT = 8090, 8091
+EMAIL = "bench@example.com"
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    dsn = asyncio.run(fresh_database())
+    env = keel_environment(dsn)
+    migrate(env)
+    floor_cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "bench.floor:create_app",
+        "--port",
+        str(FLOOR_PORT),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with keel_server(env, KEEL_PORT) as keel, server(floor_cmd, env, FLOOR_PORT):
+        keel_url, floor_url = f"http://127.0.0.1:{KEEL_PORT}", f"http://127.0.0.1:{FLOOR_PORT}"
+        token = seed(keel_url)
+        auth = {"Authorization": f"Bearer {token}"}
+        idle_rss = rss_mb(keel.pid)
+        report = measure_all(keel_url, floor_url, auth, keel.pid)
+        report["rss_mb"] = {"idle": idle_rss, "after_run": rss_mb(keel.pid), **report.pop("storm_rss")}
+    asyncio.run(drop_database())
+    report["machine"] = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "seconds_per_measurement": SECONDS,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    print(f"\nresults: {path}")
+
+
+def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> dict[str, Any]:
+    runs: list[Measurement] = []
+
+    def measure(
+        name: str, url: str, connections: int, headers: dict[str, str] = auth, **options: Any
+    ) -> Measurement:
+        run_wrk(name, url, connections=connections, seconds=WARMUP_SECONDS, headers=headers, **options)
+        result = run_wrk(name, url, connections=connections, seconds=SECONDS, headers=headers, **options)
+        runs.append(result)
+        print(
+            f"  {name:<28} c={connections:<5} {result.requests_per_second:>9.1f} req/s  "
+            f"p99 {result.p99_ms:>8.2f} ms  errors {result.errors}",
+            flush=True,
+        )
+        return result
+
+    ratios: dict[str, float] = {}
+    measure("health live", f"{keel}/health/live", 32)
+    for connections in (32, 64):
+        me = measure("keel users/me", f"{keel}/api/v1/users/me", connections)
+        floor_me = measure("floor me", f"{floor}/me", connections)
+        ratios[f"users_me_c{connections}"] = round(me.requests_per_second / floor_me.requests_per_second, 3)
+        todos = measure("keel todos v1", f"{keel}/api/v1/todos", connections)
+        floor_todos = measure("floor todos", f"{floor}/todos", connections)
+        ratios[f"todos_v1_c{connections}"] = round(
+            todos.requests_per_second / floor_todos.requests_per_second, 3
+        )
+        measure("keel todos v2 (limit 20)", f"{keel}/api/v2/todos?limit=20", connections)
+    measure(
+        "keel create todo",
+        f"{keel}/api/v1/todos",
+        32,
+        headers={**auth, "Content-Type": "application/json"},
+        method="POST",
+        body=json.dumps({"title": "made by wrk"}),
+    )
+    for connections in (64, 256, 1024):
+        measure("keel todos v1 (cliff)", f"{keel}/api/v1/todos", connections)
+    storm = login_storm(keel, keel_pid)
+    return {
+        "measurements": [run.as_dict() for run in runs],
+        "ratios_to_floor": ratios,
+        "login_storm": storm["summary"],
+        "storm_rss": storm["rss"],
+    }
+
+
+def login_storm(keel: str, keel_pid: int) -> dict[str, Any]:
+    """16 logins at a time for SECONDS while /health/live is measured beside them."""
+    idle = run_wrk("health live (idle)", f"{keel}/health/live", connections=8, seconds=SECONDS, headers={})
+    samples: list[float] = []
+    stop = threading.Event()
+
+    def sample_rss() -> None:
+        while not stop.is_set():
+            samples.append(rss_mb(keel_pid))
+            time.sleep(0.1)
+
+    async def storm() -> int:
+        done = 0
+        deadline = time.monotonic() + SECONDS + 2
+
+        async def one_client() -> None:
+            nonlocal done
+            async with httpx.AsyncClient(base_url=keel, timeout=60) as client:
+                while time.monotonic() < deadline:
+                    response = await client.post(
+                        "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}
+                    )
+                    assert response.status_code == 200, response.text
+                    done += 1
+
+        await asyncio.gather(*(one_client() for _ in range(16)))
+        return done
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    storm_result: dict[str, int] = {}
+    runner = threading.Thread(target=lambda: storm_result.setdefault("logins", asyncio.run(storm())))
+    started = time.monotonic()
+    runner.start()
+    time.sleep(1)  # let the storm build up before measuring beside it
+    during = run_wrk(
+        "health live (login storm)", f"{keel}/health/live", connections=8, seconds=SECONDS, headers={}
+    )
+    runner.join()
+    elapsed = time.monotonic() - started
+    stop.set()
+    single_hash = single_hash_seconds()
+    logins_per_second = storm_result["logins"] / elapsed
+    cores = os.cpu_count() or 1
+    summary = {
+        "logins": storm_result["logins"],
+        "logins_per_second": round(logins_per_second, 2),
+        "single_hash_seconds": round(single_hash, 4),
+        "target_logins_per_second": round(cores / single_hash, 2),
+        "health_p99_idle_ms": idle.p99_ms,
+        "health_p99_during_storm_ms": during.p99_ms,
+        "health_p99_ratio": round(during.p99_ms / idle.p99_ms, 2) if idle.p99_ms else None,
+        "health_errors_during_storm": during.errors,
+    }
+    print(f"  login storm: {summary}", flush=True)
+    return {"summary": summary, "rss": {"storm_max": max(samples, default=0.0)}}
+
+
+def single_hash_seconds() -> float:
+    """One argon2id hash with Keel's default parameters, on this machine (median of 5)."""
+    hasher = PasswordHash((Argon2Hasher(),))
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        hasher.hash(PASSWORD)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def seed(keel: str) -> str:
+    """One member with 2 tags and 20 todos carrying both; their access token."""
+    with httpx.Client(base_url=keel, timeout=30) as client:
+        client.post("/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD}).raise_for_status()
+        login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        token = str(login.raise_for_status().json()["access_token"])
+        headers = {"Authorization": f"Bearer {token}"}
+        tags = [
+            client.post("/api/v1/tags", json={"name": name}, headers=headers).json()["id"]
+            for name in ("work", "home")
+        ]
+        for n in range(20):
+            body = {"title": f"todo {n}", "description": "seeded for the benchmark", "tag_ids": tags}
+            client.post("/api/v1/todos", json=body, headers=headers).raise_for_status()
+    return token
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print("\nscenario                      conn    req/s      p50 ms    p99 ms  errors")
+    for run in report["measurements"]:
+        print(
+            f"{run['name']:<28} {run['connections']:>5} {run['requests_per_second']:>9.1f} "
+            f"{run['p50_ms']:>9.2f} {run['p99_ms']:>9.2f} {run['errors']:>7}"
+        )
+    print("\nKeel / floor (requests/s):", report["ratios_to_floor"])
+    print("login storm:", report["login_storm"])
+    print("RSS MB:", report["rss_mb"])
+
+
+if __name__ == "__main__":
+    main()
