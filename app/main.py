@@ -95,6 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=COMMON_ERROR_RESPONSES,
+        # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
+        # up providers (and the environment) on every request for nothing.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.password_hasher = PasswordHasher.from_settings(settings)

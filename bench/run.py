@@ -36,6 +36,7 @@ from bench.wrk import Measurement, run_wrk
 
 SECONDS = int(os.environ.get("KEEL_BENCH_SECONDS", "10"))
 WARMUP_SECONDS = 3
+COOL_DOWN_SECONDS = 15
 KEEL_PORT, FLOOR_PORT = 8090, 8091
 EMAIL = "bench@example.com"
 RESULTS = Path(__file__).parent / "results"
@@ -99,6 +100,11 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
         return result
 
     ratios: dict[str, float] = {}
+    # Idle latency first, before any backlog: the login storm is compared with it.
+    idle_health = run_wrk(
+        "health live (idle)", f"{keel}/health/live", connections=8, seconds=SECONDS, headers={}
+    )
+    runs.append(idle_health)
     measure("health live", f"{keel}/health/live", 32)
     for connections in (32, 64):
         me = measure("keel users/me", f"{keel}/api/v1/users/me", connections)
@@ -120,7 +126,9 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
     )
     for connections in (64, 256, 1024):
         measure("keel todos v1 (cliff)", f"{keel}/api/v1/todos", connections)
-    storm = login_storm(keel, keel_pid)
+    time.sleep(COOL_DOWN_SECONDS)  # let the cliff's backlog drain before the storm
+    storm = login_storm(keel, keel_pid, idle_health)
+    runs.append(storm["during"])
     return {
         "measurements": [run.as_dict() for run in runs],
         "ratios_to_floor": ratios,
@@ -129,9 +137,8 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
     }
 
 
-def login_storm(keel: str, keel_pid: int) -> dict[str, Any]:
+def login_storm(keel: str, keel_pid: int, idle: Measurement) -> dict[str, Any]:
     """16 logins at a time for SECONDS while /health/live is measured beside them."""
-    idle = run_wrk("health live (idle)", f"{keel}/health/live", connections=8, seconds=SECONDS, headers={})
     samples: list[float] = []
     stop = threading.Event()
 
@@ -184,7 +191,7 @@ def login_storm(keel: str, keel_pid: int) -> dict[str, Any]:
         "health_errors_during_storm": during.errors,
     }
     print(f"  login storm: {summary}", flush=True)
-    return {"summary": summary, "rss": {"storm_max": max(samples, default=0.0)}}
+    return {"summary": summary, "rss": {"storm_max": max(samples, default=0.0)}, "during": during}
 
 
 def single_hash_seconds() -> float:
