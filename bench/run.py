@@ -116,6 +116,9 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
             todos.requests_per_second / floor_todos.requests_per_second, 3
         )
         measure("keel todos v2 (limit 20)", f"{keel}/api/v2/todos?limit=20", connections)
+    for connections in (64, 256, 1024):
+        measure("keel todos v1 (cliff)", f"{keel}/api/v1/todos", connections)
+    # Creates come after every read: each adds a todo to the list the reads above measure.
     measure(
         "keel create todo",
         f"{keel}/api/v1/todos",
@@ -124,8 +127,6 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
         method="POST",
         body=json.dumps({"title": "made by wrk"}),
     )
-    for connections in (64, 256, 1024):
-        measure("keel todos v1 (cliff)", f"{keel}/api/v1/todos", connections)
     time.sleep(COOL_DOWN_SECONDS)  # let the cliff's backlog drain before the storm
     storm = login_storm(keel, keel_pid, idle_health)
     runs.append(storm["during"])
