@@ -39,3 +39,14 @@ async def test_metrics_count_requests_by_route(client: AsyncClient) -> None:
         r'http_requests_total\{handler="/openapi.json",method="GET",status="2xx"\} [1-9]', response.text
     )
     assert "http_request_duration_seconds_bucket" in response.text
+
+
+async def test_unmatched_paths_share_one_label(client: AsyncClient) -> None:
+    """Label values come from route templates, never raw paths: scanners cannot blow up the series."""
+    for n in range(3):
+        await client.get(f"/no-such-page-{n}")
+
+    text = (await client.get("/metrics")).text
+
+    assert re.search(r'http_requests_total\{handler="none",method="GET",status="4xx"\} 3\.0', text)
+    assert "no-such-page" not in text
