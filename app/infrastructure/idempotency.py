@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import ValidationFailed
 from app.infrastructure.database import Base, utc_now
-from app.infrastructure.unit_of_work import UoW
+from app.infrastructure.unit_of_work import UnitOfWork, UoW
 
 KEY_LIFETIME = timedelta(hours=24)
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -83,7 +83,7 @@ class Idempotency:
     plain values (ids), not objects loaded earlier in the request.
     """
 
-    def __init__(self, uow: UoW, key: IdempotencyKeyHeader = None) -> None:
+    def __init__(self, uow: UnitOfWork, key: str | None) -> None:
         self.uow = uow
         self.key = key
 
@@ -155,4 +155,9 @@ async def purge_expired_keys(session: AsyncSession, *, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-IdempotencyDep = Annotated[Idempotency, Depends()]
+async def idempotency(uow: UoW, key: IdempotencyKeyHeader = None) -> Idempotency:
+    # A coroutine, not the class itself: FastAPI runs plain callables in its thread pool.
+    return Idempotency(uow, key)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

@@ -14,7 +14,7 @@ class OffsetPage(BaseModel):
     offset: int
 
 
-def offset_page(
+async def offset_page(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> OffsetPage:

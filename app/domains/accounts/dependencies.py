@@ -42,22 +42,22 @@ cookie_scheme = APIKeyCookie(
 )
 
 
-def _services(request: Request, uow: UoW) -> AccountServices:
+async def _services(request: Request, uow: UoW) -> AccountServices:
     return account_services(request.app.state, uow)
 
 
 Services = Annotated[AccountServices, Depends(_services)]
 
 
-def auth_service(services: Services) -> AuthService:
+async def auth_service(services: Services) -> AuthService:
     return services.auth
 
 
-def user_service(services: Services) -> UserService:
+async def user_service(services: Services) -> UserService:
     return services.users
 
 
-def recovery_service(services: Services) -> RecoveryService:
+async def recovery_service(services: Services) -> RecoveryService:
     return services.recovery
 
 
@@ -66,7 +66,7 @@ UserServiceDep = Annotated[UserService, Depends(user_service)]
 RecoveryServiceDep = Annotated[RecoveryService, Depends(recovery_service)]
 
 
-def client_of(request: Request) -> Client:
+async def client_of(request: Request) -> Client:
     return Client(
         address=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),

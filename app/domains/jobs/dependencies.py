@@ -8,7 +8,7 @@ from app.domains.jobs.service import JobService
 from app.infrastructure.unit_of_work import UoW
 
 
-def job_service(request: Request, uow: UoW) -> JobService:
+async def job_service(request: Request, uow: UoW) -> JobService:
     return JobService(uow=uow, queue=request.app.state.job_queue)
 
 

@@ -12,7 +12,7 @@ from app.web.cursor import CursorCodec
 from app.web.ids import OwnerQuery, PathId
 
 
-def current_actor(principal: CurrentPrincipal) -> Actor:
+async def current_actor(principal: CurrentPrincipal) -> Actor:
     return Actor(id=principal.user.id, is_admin=principal.may(ADMIN_PERMISSION))
 
 
@@ -36,11 +36,11 @@ async def acting_owner(
 ActingOwner = Annotated[int, Depends(acting_owner)]
 
 
-def todo_service(request: Request, uow: UoW) -> TodoService:
+async def todo_service(request: Request, uow: UoW) -> TodoService:
     return TodoService(uow=uow, cursors=CursorCodec(request.app.state.settings.secret_key.get_secret_value()))
 
 
-def tag_service(uow: UoW) -> TagService:
+async def tag_service(uow: UoW) -> TagService:
     return TagService(uow=uow)
 
 
