@@ -1,10 +1,10 @@
-"""Todo and tag queries. Tags are always loaded in one extra query per page, never per row."""
+"""Todo and tag queries. Tags are joined into the same query, never loaded per row."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.domains.todos.errors import TagNotFound, TodoNotFound
 from app.domains.todos.models import Tag, Todo
@@ -32,13 +32,13 @@ class TodoRepository(Repository[Todo]):
     not_found = TodoNotFound
 
     async def with_tags(self, todo_id: int) -> Todo | None:
-        query = select(Todo).where(Todo.id == todo_id).options(selectinload(Todo.tags))
-        return await self.session.scalar(query)
+        query = select(Todo).where(Todo.id == todo_id).options(joinedload(Todo.tags))
+        return (await self.session.scalars(query)).unique().one_or_none()
 
     async def listing(self, *, owner_id: int | None, limit: int, offset: int) -> list[Todo]:
         """v1: oldest first, offset pages."""
         query = self._owned_by(owner_id).order_by(Todo.id).limit(limit).offset(offset)
-        return list(await self.session.scalars(query))
+        return list((await self.session.scalars(query)).unique())
 
     async def keyset_page(
         self, filters: TodoFilter, *, owner_id: int | None, after: tuple[Any, int] | None
@@ -52,10 +52,10 @@ class TodoRepository(Repository[Todo]):
             position = tuple_(sort_column, Todo.id)
             query = query.where(position < after if descending else position > after)
         order = (sort_column.desc(), Todo.id.desc()) if descending else (sort_column.asc(), Todo.id.asc())
-        return list(await self.session.scalars(query.order_by(*order).limit(filters.limit + 1)))
+        return list((await self.session.scalars(query.order_by(*order).limit(filters.limit + 1))).unique())
 
     def _owned_by(self, owner_id: int | None) -> Select[Any]:
-        query = select(Todo).options(selectinload(Todo.tags))
+        query = select(Todo).options(joinedload(Todo.tags))
         return query if owner_id is None else query.where(Todo.owner_id == owner_id)
 
 
