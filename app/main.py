@@ -32,6 +32,7 @@ from app.infrastructure.mail import create_mailer
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import UnhandledErrorMiddleware
+from app.middleware.load_shedding import LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.docs import mount_offline_docs
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-Request-ID", "ETag", "Location"],
         )
+    app.add_middleware(LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
 

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     access_log: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Requests one process serves at once; beyond it, 503 server_busy at once (load shedding).
+    max_concurrent_requests: int = Field(default=128, ge=1, le=100_000)
 
     @model_validator(mode="before")
     @classmethod

@@ -109,6 +109,16 @@ class BrokerUnavailable(DependencyUnavailable):
     message_key = "errors.broker_unavailable"
 
 
+class ServerBusy(ServiceUnavailableError):
+    """This process has as many requests in flight as it takes; come back in a second."""
+
+    error_code = "server_busy"
+    message_key = "errors.server_busy"
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "1"})
+
+
 class TooManyRequests(AppError):
     """A rate limit was hit; `Retry-After` tells the client when to try again."""
 

@@ -1,0 +1,56 @@
+"""Past KEEL_MAX_CONCURRENT_REQUESTS in flight, requests get 503 server_busy at once.
+Found by the benchmark: at 1,024 connections the server stopped answering altogether."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from app.main import create_app
+from tests.conftest import http_client, make_settings, started
+from tests.databases import empty_all_tables
+from tests.integration.accounts.conftest import PeopleFactory
+
+
+@pytest.fixture
+async def small_app(database_url: str) -> AsyncIterator[FastAPI]:
+    async with started(create_app(make_settings(database_url, max_concurrent_requests=2))) as app:
+        yield app
+        await empty_all_tables(app.state.engine)
+
+
+async def test_requests_beyond_the_limit_are_shed_with_the_error_contract(small_app: FastAPI) -> None:
+    people = PeopleFactory(small_app)
+    member = await people.member()
+    release = asyncio.Event()
+    original = small_app.state.cache.get
+
+    async def slow_get(key: str) -> str | None:
+        await release.wait()  # holds both slots until the test lets go
+        return await original(key)
+
+    small_app.state.cache.get = slow_get
+    held = [asyncio.create_task(member.client.get("/api/v1/users/me")) for _ in range(2)]
+    await asyncio.sleep(0.05)
+
+    async with http_client(small_app) as other:
+        shed = await other.get("/api/v1/users/me", headers=member.client.headers)
+        live = await other.get("/health/live")
+    release.set()
+    finished = await asyncio.gather(*held)
+    await people.close()
+
+    assert shed.status_code == 503
+    assert shed.json()["error_code"] == "server_busy"
+    assert shed.headers["Retry-After"] == "1"
+    assert shed.headers["X-Content-Type-Options"] == "nosniff"
+    assert live.status_code == 200  # liveness is never shed
+    assert [r.status_code for r in finished] == [200, 200]
+
+
+async def test_the_default_limit_leaves_room(client: AsyncClient) -> None:
+    answers = await asyncio.gather(*(client.get("/health/ready") for _ in range(20)))
+
+    assert {r.status_code for r in answers} == {200}
