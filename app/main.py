@@ -57,6 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker = create_broker(settings)
         app.state.engine = engine
         app.state.session_factory = session_factory
+        # As many requests use the database at once as the pool has connections.
+        app.state.database_slots = asyncio.Semaphore(
+            settings.database_pool_size + settings.database_max_overflow
+        )
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)
