@@ -35,6 +35,7 @@ from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.load_shedding import LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
+from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
 from app.web.metrics import instrument
 from app.web.responses import COMMON_ERROR_RESPONSES
@@ -106,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.password_hasher = PasswordHasher.from_settings(settings)
+    # Its key is derived once here, not on every listing request.
+    app.state.cursors = CursorCodec(settings.secret_key.get_secret_value())
     app.state.access_tokens = AccessTokens(
         secret=settings.secret_key.get_secret_value(),
         issuer=settings.jwt_issuer,

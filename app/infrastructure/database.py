@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-import structlog
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -14,8 +13,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.core.config import Settings
 from app.core.errors import DatabaseUnavailable
-
-logger = structlog.get_logger("keel.database")
 
 # Explicit names make migrations deterministic on every database (and droppable by name).
 NAMING_CONVENTION = {

@@ -24,6 +24,10 @@ def keel_env(database_url: str, **settings: str) -> dict[str, str]:
         "KEEL_ENV": "test",
         "KEEL_SECRET_KEY": TEST_SECRET,
         "KEEL_DATABASE_URL": database_url,
+        # As in the in-process tests: cheap hashing, no scheduled maintenance.
+        "KEEL_PASSWORD_HASH_TIME_COST": "1",
+        "KEEL_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "KEEL_MAINTENANCE_INTERVAL_SECONDS": "0",
         **extra,
     }
 

@@ -42,9 +42,6 @@ def panel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]
     env = keel_env(
         f"sqlite+aiosqlite:///{database}",
         env="development",
-        password_hash_time_cost="1",
-        password_hash_memory_kib="1024",
-        maintenance_interval_seconds="0",
         admin_password=PASSWORD,
     )
     assert keel("migrate", env=env).returncode == 0

@@ -25,8 +25,6 @@ def instances(shared_database: str, redis_url: str) -> Iterator[tuple[str, str]]
         shared_database,
         redis_url=redis_url,
         login_rate_limit_per_account="3/minute",
-        password_hash_time_cost="1",
-        password_hash_memory_kib="1024",
     )
     with ExitStack() as stack:
         yield stack.enter_context(serving(env)), stack.enter_context(serving(env))

@@ -50,7 +50,6 @@ def worker_env(database: str, rabbitmq_url: str, broker_queue: str, redis_url: s
         broker_url=rabbitmq_url,
         broker_queue=broker_queue,
         job_lease_seconds=str(LEASE_SECONDS),
-        maintenance_interval_seconds="0",
     )
 
 

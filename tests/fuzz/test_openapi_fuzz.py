@@ -30,13 +30,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = tmp_path_factory.mktemp("fuzz") / "keel.db"
     env = keel_env(
         f"sqlite+aiosqlite:///{database}",
-        password_hash_time_cost="1",
-        password_hash_memory_kib="1024",
         login_rate_limit_per_account="100000/minute",
         login_rate_limit_per_address="100000/minute",
         register_rate_limit_per_address="100000/minute",
         access_log="false",
-        maintenance_interval_seconds="0",
         admin_password=PASSWORD,
     )
     assert keel("migrate", env=env).returncode == 0

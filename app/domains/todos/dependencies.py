@@ -8,7 +8,6 @@ from app.domains.accounts.dependencies import CurrentPrincipal, UserServiceDep, 
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.service import ADMIN_PERMISSION, Actor, TagService, TodoService
 from app.infrastructure.unit_of_work import UoW
-from app.web.cursor import CursorCodec
 from app.web.ids import OwnerQuery, PathId
 
 
@@ -37,7 +36,7 @@ ActingOwner = Annotated[int, Depends(acting_owner)]
 
 
 async def todo_service(request: Request, uow: UoW) -> TodoService:
-    return TodoService(uow=uow, cursors=CursorCodec(request.app.state.settings.secret_key.get_secret_value()))
+    return TodoService(uow=uow, cursors=request.app.state.cursors)
 
 
 async def tag_service(uow: UoW) -> TagService:

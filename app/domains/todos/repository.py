@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
-from app.domains.todos.errors import TagNotFound, TodoNotFound
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.schemas import TodoFilter
 from app.infrastructure.repository import Repository, contains_pattern
@@ -14,7 +13,6 @@ from app.infrastructure.repository import Repository, contains_pattern
 
 class TagRepository(Repository[Tag]):
     model = Tag
-    not_found = TagNotFound
 
     async def of_owner(self, owner_id: int, tag_ids: Sequence[int]) -> list[Tag]:
         query = select(Tag).where(Tag.owner_id == owner_id, Tag.id.in_(set(tag_ids)))
@@ -29,7 +27,6 @@ class TagRepository(Repository[Tag]):
 
 class TodoRepository(Repository[Todo]):
     model = Todo
-    not_found = TodoNotFound
 
     async def with_tags(self, todo_id: int) -> Todo | None:
         query = select(Todo).where(Todo.id == todo_id).options(joinedload(Todo.tags))
