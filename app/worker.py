@@ -12,6 +12,7 @@ from taskiq.api import run_receiver_task
 
 from app.core.config import Settings
 from app.core.logging import configure_logging
+from app.domains.containers import tasks as containers_tasks  # noqa: F401 - declares the image pull job
 from app.domains.jobs import tasks as jobs_tasks
 from app.domains.jobs.kinds import JobRuntime
 from app.domains.jobs.runner import JobRunner

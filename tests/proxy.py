@@ -6,15 +6,20 @@ broken network would; restoring listens on the same port again.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 from tests.smtp import free_port
 
+Connect = Callable[[], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
+    """Listens on a loopback port; `connect` opens the way to the real server."""
+
+    def __init__(self, connect: Connect) -> None:
+        self.connect = connect
         self.port = free_port()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -33,7 +38,7 @@ class TcpProxy:
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+            upstream_reader, upstream_writer = await self.connect()
         except OSError:
             client_writer.transport.abort()
             return
@@ -53,7 +58,19 @@ class TcpProxy:
 
 @asynccontextmanager
 async def tcp_proxy(target_host: str, target_port: int) -> AsyncIterator[TcpProxy]:
-    proxy = TcpProxy(target_host, target_port)
+    async with _serving(TcpProxy(partial(asyncio.open_connection, target_host, target_port))) as proxy:
+        yield proxy
+
+
+@asynccontextmanager
+async def unix_socket_proxy(path: str) -> AsyncIterator[TcpProxy]:
+    """A TCP port in front of a Unix socket (the Docker engine's)."""
+    async with _serving(TcpProxy(partial(asyncio.open_unix_connection, path))) as proxy:
+        yield proxy
+
+
+@asynccontextmanager
+async def _serving(proxy: TcpProxy) -> AsyncIterator[TcpProxy]:
     await proxy.restore()
     try:
         yield proxy

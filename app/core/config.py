@@ -7,6 +7,7 @@ Production refuses to start with the development secret or a short one.
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
+LOCAL_DOCKER_SOCKET = "unix:///var/run/docker.sock"
 
 Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -75,6 +77,29 @@ class Settings(BaseSettings):
     # Links in e-mails (password reset, verification) point here.
     public_url: str = "http://127.0.0.1:8000"
 
+    # Containers. The engine (Docker over aiodocker) and the policy every create obeys.
+    docker_url: str = LOCAL_DOCKER_SOCKET
+    docker_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Stamped on every container as `io.keel.instance`: deployments sharing an engine stay apart.
+    containers_instance: str = Field(default="keel", pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
+    # Glob patterns over image names (`library/*`, `registry.local/*`); a JSON list.
+    containers_allowed_images: list[str] = ["library/*"]
+    containers_network: str = "bridge"
+    containers_default_memory_mb: int = Field(default=256, ge=6)
+    containers_max_memory_mb: int = Field(default=1024, ge=6)
+    containers_default_cpus: float = Field(default=1.0, gt=0)
+    containers_max_cpus: float = Field(default=2.0, gt=0)
+    containers_default_pids: int = Field(default=256, ge=8)
+    containers_max_pids: int = Field(default=1024, ge=8)
+    # Per user, counting stopped containers too: they can be started again at any time.
+    containers_quota_count: int = Field(default=10, ge=0)
+    containers_quota_memory_mb: int = Field(default=4096, ge=0)
+    # Off: ports are published on 127.0.0.1 only.
+    containers_public_ports: bool = False
+    # On: admins (only) may ask for privileged mode, capabilities, devices, host namespaces,
+    # bind mounts and security options. Members never may.
+    containers_admin_host_access: bool = False
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int | None = Field(default=None, ge=1, description="None: 1, or one per core in production")
@@ -124,6 +149,14 @@ class Settings(BaseSettings):
     @property
     def hash_concurrency(self) -> int:
         return self.password_hash_concurrency or os.cpu_count() or 1
+
+    @property
+    def docker_expected(self) -> bool:
+        """Readiness counts the Docker engine when one is configured or the local socket is
+        there: `make run` on a machine without Docker is ready; its container endpoints say 503."""
+        if "docker_url" in self.model_fields_set:
+            return True
+        return Path(self.docker_url.removeprefix("unix://")).exists()
 
     @property
     def is_sqlite(self) -> bool:

@@ -62,4 +62,7 @@ async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
             await uow.close()
 
 
-UoW = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+# Function scope: the slot and the session are given back as soon as the endpoint has built
+# its response, not after the body is sent, so a long stream (following a container's logs)
+# never holds a database connection.
+UoW = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]

@@ -1,0 +1,192 @@
+"""Containers errors: stable codes for clients, message keys for translators.
+
+Every policy refusal has a code of its own, so that a client (or a person reading the audit)
+knows exactly which rule said no.
+"""
+
+from app.core.errors import (
+    AppError,
+    ConflictError,
+    DependencyUnavailable,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+
+
+class ContainerNotFound(NotFoundError):
+    """Also the answer for someone else's container: its existence is not revealed."""
+
+    error_code = "container_not_found"
+    message_key = "errors.containers.not_found"
+
+    def __init__(self, container_id: str) -> None:
+        super().__init__(container_id=container_id)
+
+
+class ContainerNameTaken(ConflictError):
+    error_code = "container_name_taken"
+    message_key = "errors.containers.name_taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name)
+
+
+class ContainerNotRunning(ConflictError):
+    error_code = "container_not_running"
+    message_key = "errors.containers.not_running"
+
+    def __init__(self, container_id: str) -> None:
+        super().__init__(container_id=container_id)
+
+
+class ContainerAlreadyRunning(ConflictError):
+    error_code = "container_already_running"
+    message_key = "errors.containers.already_running"
+
+    def __init__(self, container_id: str) -> None:
+        super().__init__(container_id=container_id)
+
+
+class ContainerRunning(ConflictError):
+    """Removing a running container needs `force=true`."""
+
+    error_code = "container_running"
+    message_key = "errors.containers.running"
+
+    def __init__(self, container_id: str) -> None:
+        super().__init__(container_id=container_id)
+
+
+class RuntimeConflict(ConflictError):
+    """The engine refused the change because of the object's state (its words are logged)."""
+
+    error_code = "container_conflict"
+    message_key = "errors.containers.conflict"
+
+
+class ImageNotFound(NotFoundError):
+    error_code = "image_not_found"
+    message_key = "errors.containers.image_not_found"
+
+    def __init__(self, image: str) -> None:
+        super().__init__(image=image)
+
+
+class ImageInUse(ConflictError):
+    error_code = "image_in_use"
+    message_key = "errors.containers.image_in_use"
+
+    def __init__(self, image: str) -> None:
+        super().__init__(image=image)
+
+
+class DockerUnavailable(DependencyUnavailable):
+    error_code = "docker_unavailable"
+    message_key = "errors.docker_unavailable"
+
+
+class PolicyRefusal(PermissionDeniedError):
+    """A create or pull the containers policy does not allow; each rule has its own code."""
+
+
+class ImageNotAllowed(PolicyRefusal):
+    error_code = "image_not_allowed"
+    message_key = "errors.containers.image_not_allowed"
+
+    def __init__(self, image: str) -> None:
+        super().__init__(image=image)
+
+
+class PrivilegedNotAllowed(PolicyRefusal):
+    error_code = "privileged_not_allowed"
+    message_key = "errors.containers.privileged_not_allowed"
+
+
+class CapabilitiesNotAllowed(PolicyRefusal):
+    error_code = "capabilities_not_allowed"
+    message_key = "errors.containers.capabilities_not_allowed"
+
+
+class DevicesNotAllowed(PolicyRefusal):
+    error_code = "devices_not_allowed"
+    message_key = "errors.containers.devices_not_allowed"
+
+
+class HostNamespaceNotAllowed(PolicyRefusal):
+    error_code = "host_namespace_not_allowed"
+    message_key = "errors.containers.host_namespace_not_allowed"
+
+    def __init__(self, namespaces: list[str]) -> None:
+        super().__init__(namespaces=", ".join(namespaces), details={"namespaces": namespaces})
+
+
+class BindMountsNotAllowed(PolicyRefusal):
+    error_code = "bind_mounts_not_allowed"
+    message_key = "errors.containers.bind_mounts_not_allowed"
+
+
+class SecurityOptionsNotAllowed(PolicyRefusal):
+    error_code = "security_options_not_allowed"
+    message_key = "errors.containers.security_options_not_allowed"
+
+
+class PublicPortNotAllowed(PolicyRefusal):
+    error_code = "public_port_not_allowed"
+    message_key = "errors.containers.public_port_not_allowed"
+
+    def __init__(self, host_ip: str) -> None:
+        super().__init__(host_ip=host_ip)
+
+
+class LimitExceeded(PolicyRefusal):
+    """A memory, CPU or PID limit above the policy's maximum."""
+
+    error_code = "limit_exceeded"
+    message_key = "errors.containers.limit_exceeded"
+
+    def __init__(self, *, limit: str, requested: float, maximum: float) -> None:
+        details = {"limit": limit, "requested": requested, "maximum": maximum}
+        super().__init__(details=details, limit=limit, requested=f"{requested:g}", maximum=f"{maximum:g}")
+
+
+class ContainerQuotaExceeded(PolicyRefusal):
+    error_code = "container_quota_exceeded"
+    message_key = "errors.containers.container_quota_exceeded"
+
+    def __init__(self, *, quota: int) -> None:
+        super().__init__(details={"quota": quota}, quota=quota)
+
+
+class MemoryQuotaExceeded(PolicyRefusal):
+    error_code = "memory_quota_exceeded"
+    message_key = "errors.containers.memory_quota_exceeded"
+
+    def __init__(self, *, quota_mb: int, in_use_mb: int, requested_mb: int) -> None:
+        details = {"quota_mb": quota_mb, "in_use_mb": in_use_mb, "requested_mb": requested_mb}
+        super().__init__(details=details, quota_mb=quota_mb, in_use_mb=in_use_mb, requested_mb=requested_mb)
+
+
+class ReservedLabel(ValidationFailed):
+    """Labels under `io.keel.` are the server's: ownership must not be forgeable."""
+
+    error_code = "reserved_label"
+    message_key = "errors.containers.reserved_label"
+
+    def __init__(self, labels: list[str]) -> None:
+        super().__init__(details={"labels": labels}, labels=", ".join(labels))
+
+
+class RuntimeRejected(ValidationFailed):
+    """The engine refused the request as invalid (its words are logged)."""
+
+    error_code = "runtime_rejected"
+    message_key = "errors.containers.runtime_rejected"
+
+
+class RuntimeFailed(AppError):
+    """The engine failed at something it should have done (its words are logged)."""
+
+    status_code = 502
+    error_code = "runtime_failed"
+    message_key = "errors.containers.runtime_failed"

@@ -1,0 +1,24 @@
+"""The audit trail over HTTP: admins read it; nobody changes it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from app.domains.accounts.dependencies import AUTH_ERRORS, require
+from app.domains.accounts.errors import PermissionDenied
+from app.domains.containers.dependencies import AuditTrailDep
+from app.domains.containers.schemas import AuditFilter, AuditRead
+from app.web.pagination import Page, PageParams
+from app.web.responses import errors
+
+router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(require("audit:read"))])
+
+
+@router.get("", responses=errors(*AUTH_ERRORS, PermissionDenied))
+async def list_audit_records(
+    audit: AuditTrailDep, page: PageParams, filters: Annotated[AuditFilter, Query()]
+) -> Page[AuditRead]:
+    """Container and image actions, newest first: who, what, on what, with which outcome."""
+    found, total = await audit.search(filters, limit=page.limit, offset=page.offset)
+    items = [AuditRead.model_validate(record) for record in found]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

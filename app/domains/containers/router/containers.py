@@ -1,0 +1,204 @@
+"""Containers over HTTP: your own, within the policy; admins see and act on every one."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
+
+from app.core.errors import AppError
+from app.domains.accounts.dependencies import AUTH_ERRORS
+from app.domains.accounts.errors import PermissionDenied
+from app.domains.containers.dependencies import (
+    ContainerIdPath,
+    ContainerServiceDep,
+    CurrentActor,
+    Manager,
+    Reader,
+    VisibleContainer,
+)
+from app.domains.containers.errors import (
+    BindMountsNotAllowed,
+    CapabilitiesNotAllowed,
+    ContainerAlreadyRunning,
+    ContainerNameTaken,
+    ContainerNotFound,
+    ContainerNotRunning,
+    ContainerQuotaExceeded,
+    ContainerRunning,
+    DevicesNotAllowed,
+    DockerUnavailable,
+    HostNamespaceNotAllowed,
+    ImageNotAllowed,
+    ImageNotFound,
+    LimitExceeded,
+    MemoryQuotaExceeded,
+    PrivilegedNotAllowed,
+    PublicPortNotAllowed,
+    ReservedLabel,
+    RuntimeConflict,
+    RuntimeFailed,
+    RuntimeRejected,
+    SecurityOptionsNotAllowed,
+)
+from app.domains.containers.ports import LogRequest
+from app.domains.containers.router.presenters import details, stats, summary
+from app.domains.containers.schemas import (
+    ContainerCreate,
+    ContainerFilter,
+    ContainerLogs,
+    ContainerRead,
+    ContainerStats,
+    ContainerSummary,
+)
+from app.web.responses import errors
+
+router = APIRouter(prefix="/containers", tags=["containers"])
+
+ERRORS = (*AUTH_ERRORS, PermissionDenied, DockerUnavailable, RuntimeFailed)
+ITEM_ERRORS = (*ERRORS, ContainerNotFound)
+POLICY_ERRORS = (
+    ImageNotAllowed,
+    PrivilegedNotAllowed,
+    CapabilitiesNotAllowed,
+    DevicesNotAllowed,
+    HostNamespaceNotAllowed,
+    BindMountsNotAllowed,
+    SecurityOptionsNotAllowed,
+    PublicPortNotAllowed,
+    LimitExceeded,
+    ContainerQuotaExceeded,
+    MemoryQuotaExceeded,
+    ReservedLabel,
+)
+StopTimeout = Annotated[int, Query(ge=0, le=300, description="Seconds before the process is killed.")]
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.get("", dependencies=[Reader], responses=errors(*ERRORS))
+async def list_containers(
+    actor: CurrentActor, containers: ContainerServiceDep, filters: Annotated[ContainerFilter, Query()]
+) -> list[ContainerSummary]:
+    """Your containers, newest first. Admins see every container on the engine (those made
+    outside Keel have no owner) and may narrow to one owner."""
+    return [summary(container, containers) for container in await containers.search(actor, filters)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Manager],
+    responses=errors(*ERRORS, *POLICY_ERRORS, ContainerNameTaken, ImageNotFound, RuntimeRejected),
+)
+async def create_container(
+    body: ContainerCreate, actor: CurrentActor, containers: ContainerServiceDep, response: Response
+) -> ContainerRead:
+    """Create (not start) a container within the policy. The image must be pulled first."""
+    container = await containers.create(actor, body)
+    response.headers["Location"] = f"/api/v1/containers/{container.id}"
+    return details(container, containers)
+
+
+@router.get("/{container_id}", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
+async def get_container(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerRead:
+    return details(container, containers)
+
+
+@router.post(
+    "/{container_id}/start",
+    dependencies=[Manager],
+    responses=errors(*ITEM_ERRORS, ContainerAlreadyRunning, RuntimeConflict, RuntimeRejected),
+)
+async def start_container(
+    container_id: ContainerIdPath, actor: CurrentActor, containers: ContainerServiceDep
+) -> ContainerRead:
+    return details(await containers.start(actor, container_id), containers)
+
+
+@router.post(
+    "/{container_id}/stop",
+    dependencies=[Manager],
+    responses=errors(*ITEM_ERRORS, ContainerNotRunning, RuntimeConflict),
+)
+async def stop_container(
+    container_id: ContainerIdPath,
+    actor: CurrentActor,
+    containers: ContainerServiceDep,
+    timeout_seconds: StopTimeout = 10,
+) -> ContainerRead:
+    """SIGTERM, then SIGKILL after `timeout_seconds`."""
+    return details(await containers.stop(actor, container_id, timeout_seconds=timeout_seconds), containers)
+
+
+@router.post(
+    "/{container_id}/restart",
+    dependencies=[Manager],
+    responses=errors(*ITEM_ERRORS, RuntimeConflict, RuntimeRejected),
+)
+async def restart_container(
+    container_id: ContainerIdPath,
+    actor: CurrentActor,
+    containers: ContainerServiceDep,
+    timeout_seconds: StopTimeout = 10,
+) -> ContainerRead:
+    return details(await containers.restart(actor, container_id, timeout_seconds=timeout_seconds), containers)
+
+
+@router.delete(
+    "/{container_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Manager],
+    responses=errors(*ITEM_ERRORS, ContainerRunning, RuntimeConflict),
+)
+async def remove_container(
+    container_id: ContainerIdPath,
+    actor: CurrentActor,
+    containers: ContainerServiceDep,
+    force: Annotated[bool, Query(description="Kill it first if it is running.")] = False,
+) -> None:
+    await containers.remove(actor, container_id, force=force)
+
+
+@router.get(
+    "/{container_id}/logs",
+    dependencies=[Reader],
+    responses={
+        **errors(*ITEM_ERRORS),
+        200: {
+            "description": "The lines as JSON; with `follow=true`, Server-Sent Events: one `data:` "
+            "per line until the container stops or the client leaves, `event: error` if the engine fails.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+    },
+)
+async def container_logs(
+    container: VisibleContainer,
+    containers: ContainerServiceDep,
+    tail: Annotated[int | None, Query(ge=0, le=100_000, description="Last lines only; none: all.")] = 100,
+    since: Annotated[AwareDatetime | None, Query(description="Only lines written after this moment.")] = None,
+    timestamps: bool = False,
+    follow: bool = False,
+) -> ContainerLogs:
+    request = LogRequest(tail=tail, since=since, timestamps=timestamps)
+    if follow:
+        lines = containers.follow_logs(container, request)
+        return StreamingResponse(  # type: ignore[return-value]
+            _events(lines), media_type="text/event-stream", headers=SSE_HEADERS
+        )
+    return ContainerLogs(lines=await containers.logs(container, request))
+
+
+@router.get("/{container_id}/stats", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
+async def container_stats(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerStats:
+    """One snapshot: CPU over the last second, memory in use (without reclaimable cache), PIDs."""
+    return stats(await containers.stats(container))
+
+
+async def _events(lines: AsyncIterator[str]) -> AsyncIterator[str]:
+    try:
+        async for line in lines:
+            yield f"data: {line}\n\n"
+    except AppError as error:  # the status is long sent: the stream says what happened instead
+        yield f"event: error\ndata: {json.dumps({'error_code': error.error_code})}\n\n"

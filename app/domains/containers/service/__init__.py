@@ -1,0 +1,1 @@
+"""Containers use cases: containers, images and the audit trail they write."""

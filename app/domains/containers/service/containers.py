@@ -1,0 +1,168 @@
+"""Containers as users see them: their own, within the policy; admins see every one."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from app.domains.containers.errors import (
+    ContainerAlreadyRunning,
+    ContainerNotFound,
+    ContainerNotRunning,
+    ContainerRunning,
+)
+from app.domains.containers.labels import CREATED_BY, INSTANCE, NAME, OWNER, engine_name
+from app.domains.containers.policy import ContainerPolicy
+from app.domains.containers.ports import (
+    Container,
+    ContainerRuntime,
+    ContainerSpec,
+    ContainerState,
+    LogRequest,
+    StatsSnapshot,
+    VolumeMount,
+)
+from app.domains.containers.schemas import ContainerCreate, ContainerFilter
+from app.domains.containers.service.audit import Actor, AuditTrail
+
+ACTIVE = frozenset({ContainerState.RUNNING, ContainerState.RESTARTING, ContainerState.PAUSED})
+
+
+class ContainerService:
+    def __init__(
+        self, *, runtime: ContainerRuntime, policy: ContainerPolicy, audit: AuditTrail, instance: str
+    ) -> None:
+        self.runtime = runtime
+        self.policy = policy
+        self.audit = audit
+        self.instance = instance
+
+    async def search(self, actor: Actor, filters: ContainerFilter) -> list[Container]:
+        """The actor's containers; for admins every container on the engine, Keel's or not,
+        unless narrowed to one owner."""
+        owner_id = filters.owner_id if actor.is_admin else actor.id
+        labels = self._owned_by(owner_id) if owner_id is not None else {}
+        found = await self.runtime.list_containers(labels=labels)
+        matching = [container for container in found if _matches(container, filters)]
+        return sorted(matching, key=lambda container: container.created_at, reverse=True)
+
+    async def get_visible(self, actor: Actor, container_id: str) -> Container:
+        """The container, if the actor may see it; others' containers do not exist for them."""
+        container = await self.runtime.inspect(container_id)
+        if not (actor.is_admin or self._is_owned_by(container, actor.id)):
+            raise ContainerNotFound(container_id)
+        return container
+
+    async def create(self, actor: Actor, request: ContainerCreate) -> Container:
+        async with self.audit.action(actor, "container.create", request.name) as entry:
+            entry.details = {"name": request.name, "image": request.image}
+            self.policy.check_image(request.image)
+            self.policy.check_labels(request.labels)
+            host = self.policy.host_access(request, is_admin=actor.is_admin)
+            limits = self.policy.limits(request)
+            ports = self.policy.ports(request)
+            self.policy.check_quota(await self._inspect_owned(actor.id), memory_bytes=limits.memory_bytes)
+            spec = ContainerSpec(
+                name=engine_name(instance=self.instance, owner_id=actor.id, name=request.name),
+                image=request.image,
+                command=tuple(request.command) if request.command else None,
+                env=request.env,
+                labels={
+                    **request.labels,
+                    INSTANCE: self.instance,
+                    OWNER: str(actor.id),
+                    CREATED_BY: actor.email,
+                    NAME: request.name,
+                },
+                volumes=tuple(
+                    VolumeMount(
+                        volume=engine_name(instance=self.instance, owner_id=actor.id, name=volume.name),
+                        target=volume.target,
+                        read_only=volume.read_only,
+                    )
+                    for volume in request.volumes
+                ),
+                ports=ports,
+                memory_bytes=limits.memory_bytes,
+                cpus=limits.cpus,
+                pids_limit=limits.pids,
+                network=self.policy.network,
+                host=host,
+            )
+            container = await self.runtime.create(spec)
+            entry.target = container.id
+            return container
+
+    async def start(self, actor: Actor, container_id: str) -> Container:
+        async with self.audit.action(actor, "container.start", container_id):
+            container = await self.get_visible(actor, container_id)
+            if container.state is ContainerState.RUNNING:
+                raise ContainerAlreadyRunning(container_id)
+            await self.runtime.start(container.id)
+        return await self.runtime.inspect(container.id)
+
+    async def stop(self, actor: Actor, container_id: str, *, timeout_seconds: int) -> Container:
+        async with self.audit.action(actor, "container.stop", container_id) as entry:
+            entry.details = {"timeout_seconds": timeout_seconds}
+            container = await self.get_visible(actor, container_id)
+            if container.state not in ACTIVE:
+                raise ContainerNotRunning(container_id)
+            await self.runtime.stop(container.id, timeout_seconds=timeout_seconds)
+        return await self.runtime.inspect(container.id)
+
+    async def restart(self, actor: Actor, container_id: str, *, timeout_seconds: int) -> Container:
+        async with self.audit.action(actor, "container.restart", container_id) as entry:
+            entry.details = {"timeout_seconds": timeout_seconds}
+            container = await self.get_visible(actor, container_id)
+            await self.runtime.restart(container.id, timeout_seconds=timeout_seconds)
+        return await self.runtime.inspect(container.id)
+
+    async def remove(self, actor: Actor, container_id: str, *, force: bool) -> None:
+        async with self.audit.action(actor, "container.remove", container_id) as entry:
+            entry.details = {"force": force}
+            container = await self.get_visible(actor, container_id)
+            if container.state in ACTIVE and not force:
+                raise ContainerRunning(container_id)
+            await self.runtime.remove(container.id, force=force)
+
+    async def logs(self, container: Container, request: LogRequest) -> list[str]:
+        return await self.runtime.logs(container.id, request)
+
+    def follow_logs(self, container: Container, request: LogRequest) -> AsyncIterator[str]:
+        return self.runtime.follow_logs(container.id, request)
+
+    async def stats(self, container: Container) -> StatsSnapshot:
+        return await self.runtime.stats(container.id)
+
+    def owner_of(self, container: Container) -> int | None:
+        """The owning user, for containers this Keel created; None for any other."""
+        if container.labels.get(INSTANCE) != self.instance:
+            return None
+        owner = container.labels.get(OWNER, "")
+        return int(owner) if owner.isdigit() else None
+
+    def _owned_by(self, owner_id: int) -> dict[str, str]:
+        return {INSTANCE: self.instance, OWNER: str(owner_id)}
+
+    def _is_owned_by(self, container: Container, user_id: int) -> bool:
+        return self.owner_of(container) == user_id
+
+    async def _inspect_owned(self, owner_id: int) -> list[Container]:
+        """The owner's containers with their limits (the listing carries none)."""
+        owned = await self.runtime.list_containers(labels=self._owned_by(owner_id))
+        return list(await asyncio.gather(*(self.runtime.inspect(container.id) for container in owned)))
+
+
+def _matches(container: Container, filters: ContainerFilter) -> bool:
+    if filters.status is not None and container.state is not filters.status:
+        return False
+    if filters.name is not None and filters.name not in display_name(container):
+        return False
+    if filters.label is not None:
+        key, has_value, value = filters.label.partition("=")
+        if key not in container.labels or (has_value and container.labels[key] != value):
+            return False
+    return True
+
+
+def display_name(container: Container) -> str:
+    """The name its owner chose; the engine's name for containers made outside Keel."""
+    return container.labels.get(NAME) or container.name

@@ -1,0 +1,61 @@
+"""The containers domain's job: pulling an image, its progress reported from the engine's stream."""
+
+import time
+from typing import Any
+
+from app.domains.containers.ports import PullProgress
+from app.domains.containers.runtimes.docker import DockerRuntime
+from app.domains.containers.service.images import PULL_IMAGE_KIND
+from app.domains.jobs.kinds import JobContext, job_kind
+from app.infrastructure.docker import create_docker_client
+
+REPORT_EVERY_SECONDS = 0.5
+DONE = ("Pull complete", "Already exists", "Download complete")
+
+
+class PullTracker:
+    """Progress over every layer the engine mentions: each counts by its bytes, done or not."""
+
+    def __init__(self) -> None:
+        self.layers: dict[str, float] = {}
+        self.last_status = ""
+
+    def update(self, step: PullProgress) -> None:
+        self.last_status = step.status
+        if not step.layer or step.layer == step.status:
+            return
+        if step.status in DONE:
+            self.layers[step.layer] = 1.0
+        elif step.total and step.current is not None:
+            self.layers[step.layer] = max(
+                self.layers.get(step.layer, 0.0), min(step.current / step.total, 1.0)
+            )
+        else:
+            self.layers.setdefault(step.layer, 0.0)
+
+    @property
+    def percent(self) -> int:
+        if not self.layers:
+            return 0
+        return min(99, int(100 * sum(self.layers.values()) / len(self.layers)))  # 100 once finished
+
+
+@job_kind(PULL_IMAGE_KIND)
+async def pull_image(context: JobContext) -> dict[str, Any]:
+    settings = context.runtime.settings
+    reference = str(context.payload["image"])
+    runtime = DockerRuntime(
+        create_docker_client(settings.docker_url, timeout_seconds=settings.docker_timeout_seconds)
+    )
+    tracker = PullTracker()
+    reported_at = 0.0
+    try:
+        await context.report(0, f"pulling {reference}")
+        async for step in runtime.pull_image(reference):
+            tracker.update(step)
+            if time.monotonic() - reported_at >= REPORT_EVERY_SECONDS:
+                reported_at = time.monotonic()
+                await context.report(tracker.percent, f"{step.status} {step.layer or ''}".strip())
+    finally:
+        await runtime.close()
+    return {"image": reference, "layers": len(tracker.layers), "status": tracker.last_status}
