@@ -9,12 +9,12 @@ endif
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt install catalogs migrate clean browser fuzz bench soak wrk
+.PHONY: run test lint fmt install catalogs migrate clean browser docker-engine fuzz bench soak wrk
 
 run: install catalogs migrate
 	$(UV) run keel serve --host 127.0.0.1 --port 8000
 
-test: install catalogs browser
+test: install catalogs browser docker-engine
 	$(UV) run pytest $(PYTEST_ARGS)
 
 # The schema fuzzing of `make test`, with many more examples per operation.
@@ -57,6 +57,13 @@ browser:
 	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "chromium is not available: the browser tests will be skipped"
+
+# The containers tests drive a real Docker engine with a local registry (tools/docker-engine.sh).
+# Started where we may (as root, with apt); elsewhere they are skipped, unless KEEL_TEST_REQUIRE
+# lists `docker`.
+docker-engine:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then bash tools/docker-engine.sh; \
+	  else echo "not root with apt: the containers tests use whatever engine answers, or are skipped"; fi
 
 # Keel against the floor on PostgreSQL, driven by wrk; see bench/README.md.
 bench: install catalogs wrk

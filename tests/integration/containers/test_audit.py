@@ -1,0 +1,83 @@
+"""The audit trail: every container and image action, allowed or refused, readable by admins only."""
+
+from tests.integration.accounts.conftest import PeopleFactory
+from tests.integration.containers.conftest import REGISTRY, create, spec
+
+API = "/api/v1/audit"
+
+
+async def test_allowed_and_refused_actions_are_recorded_with_their_request(people: PeopleFactory) -> None:
+    ada, bob = await people.member("ada@example.com"), await people.member("bob@example.com")
+    admin = await people.admin()
+    created = await ada.client.post(
+        "/api/v1/containers", json=spec("web"), headers={"X-Request-ID": "create-web-0001"}
+    )
+    container_id = created.json()["id"]
+    await ada.client.post(f"/api/v1/containers/{container_id}/start")
+    await ada.client.post("/api/v1/containers", json=spec("root", privileged=True))
+    await bob.client.post(f"/api/v1/containers/{container_id}/stop")
+    await ada.client.post(f"/api/v1/containers/{container_id}/stop", params={"timeout_seconds": 0})
+    await ada.client.post(f"/api/v1/containers/{container_id}/restart", params={"timeout_seconds": 0})
+    await ada.client.delete(f"/api/v1/containers/{container_id}", params={"force": True})
+    await ada.client.post("/api/v1/images/pull", json={"image": "library/busybox"})
+
+    response = await admin.client.get(API, params={"limit": 100})
+
+    assert response.status_code == 200, response.text
+    records = list(reversed(response.json()["items"]))  # oldest first
+    assert [(r["action"], r["outcome"], r["error_code"], r["actor_id"]) for r in records] == [
+        ("container.create", "succeeded", None, ada.id),
+        ("container.start", "succeeded", None, ada.id),
+        ("container.create", "refused", "privileged_not_allowed", ada.id),
+        ("container.stop", "refused", "container_not_found", bob.id),
+        ("container.stop", "succeeded", None, ada.id),
+        ("container.restart", "succeeded", None, ada.id),
+        ("container.remove", "succeeded", None, ada.id),
+        ("image.pull", "refused", "image_not_allowed", ada.id),
+    ]
+    assert records[0]["target"] == container_id
+    assert records[0]["request_id"] == "create-web-0001"
+    assert records[0]["actor_email"] == "ada@example.com"
+    assert records[0]["details"] == {"name": "web", "image": spec()["image"]}
+    assert records[2]["target"] == "root"
+    assert records[3]["target"] == container_id
+    assert records[6]["details"] == {"force": True}
+
+
+async def test_admins_filter_the_trail(people: PeopleFactory) -> None:
+    ada, admin = await people.member(), await people.admin()
+    await create(ada.client, "one")
+    await ada.client.post("/api/v1/containers", json=spec("two", cap_add=["SYS_ADMIN"]))
+    pulled = await ada.client.post("/api/v1/images/pull", json={"image": f"{REGISTRY}/keel/never-pushed:1"})
+
+    async def actions(**params: object) -> list[str]:
+        response = await admin.client.get(API, params=params)
+        assert response.status_code == 200, response.text
+        return [record["action"] for record in response.json()["items"]]
+
+    assert await actions(outcome="refused") == ["container.create"]
+    assert await actions(action="image.pull") == ["image.pull"]
+    assert await actions(actor_id=admin.id) == []
+    assert len(await actions(actor_id=ada.id)) == 3
+    assert await actions(since="2000-01-01T00:00:00Z", until="2001-01-01T00:00:00Z") == []
+    pull = (await admin.client.get(API, params={"action": "image.pull"})).json()["items"][0]
+    assert pull["details"] == {"job_id": pulled.json()["id"]}
+    assert (await admin.client.get(API, params={"since": "2026-01-01T00:00:00"})).status_code == 422
+    assert (await admin.client.get(API, params={"outcome": "maybe"})).status_code == 422
+
+
+async def test_only_admins_read_the_trail_and_nobody_changes_it(people: PeopleFactory) -> None:
+    ada, admin = await people.member(), await people.admin()
+    await create(ada.client)
+
+    as_member = await ada.client.get(API)
+    anonymous = await people.new_client().get(API)
+    change = await admin.client.put(f"{API}/1", json={"outcome": "succeeded"})
+    delete = await admin.client.delete(f"{API}/1")
+    delete_all = await admin.client.delete(API)
+
+    assert (as_member.status_code, as_member.json()["error_code"]) == (403, "permission_denied")
+    assert anonymous.status_code == 401
+    assert {change.status_code, delete.status_code} == {404}  # no such routes
+    assert delete_all.status_code == 405
+    assert (await admin.client.get(API)).json()["total"] == 1
