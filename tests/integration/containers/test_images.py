@@ -1,5 +1,7 @@
 """Images through Keel on the real engine: list, pull from the local registry as a job, remove."""
 
+import contextlib
+from collections.abc import AsyncIterator
 import aiodocker
 import pytest
 from aiodocker.exceptions import DockerError
@@ -22,17 +24,15 @@ async def finished_job(client: AsyncClient, job_id: int) -> dict[str, object]:
 
 
 @pytest.fixture
-async def scratch_tag(docker: aiodocker.Docker, instance: str) -> str:
+async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[str]:
     """A tag of the test image in the local registry, absent from the engine: a real pull to make."""
     reference = f"{REGISTRY}/keel/busybox:{instance}"
     await docker.images.tag(TEST_IMAGE, f"{REGISTRY}/keel/busybox", tag=instance)
     await docker.images.push(f"{REGISTRY}/keel/busybox", tag=instance)
     await docker.images.delete(reference)
     yield reference
-    try:
+    with contextlib.suppress(DockerError):  # the test may have removed it already
         await docker.images.delete(reference)
-    except DockerError:
-        pass  # the test removed it already
 
 
 async def test_members_list_the_engines_images(people: PeopleFactory) -> None:
