@@ -2,6 +2,7 @@
 
 import contextlib
 from collections.abc import AsyncIterator
+
 import aiodocker
 import pytest
 from aiodocker.exceptions import DockerError
