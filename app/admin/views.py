@@ -13,6 +13,7 @@ from app.core.errors import AppError
 from app.domains.accounts.models import AuthSession, Profile, User
 from app.domains.accounts.permissions import Role
 from app.domains.accounts.schemas import AdminUserUpdate
+from app.domains.containers.models import AuditRecord
 from app.domains.jobs.models import Job
 from app.domains.todos.models import Tag, Todo
 
@@ -114,4 +115,32 @@ class JobAdmin(ReadOnlyView, model=Job):
     column_default_sort = [(Job.id, True)]
 
 
-VIEWS: list[type[ModelView]] = [UserAdmin, ProfileAdmin, SessionAdmin, TodoAdmin, TagAdmin, JobAdmin]
+class AuditAdmin(ReadOnlyView, model=AuditRecord):
+    """The containers audit trail: read here, never changed."""
+
+    name = "Audit record"
+    name_plural = "Audit"
+    icon = "fa-solid fa-clipboard-list"
+    column_list = [
+        AuditRecord.id,
+        AuditRecord.created_at,
+        AuditRecord.actor_email,
+        AuditRecord.action,
+        AuditRecord.target,
+        AuditRecord.outcome,
+        AuditRecord.error_code,
+    ]
+    column_searchable_list = [AuditRecord.action, AuditRecord.target, AuditRecord.actor_email]
+    column_sortable_list = [AuditRecord.id, AuditRecord.action, AuditRecord.outcome, AuditRecord.created_at]
+    column_default_sort = [(AuditRecord.id, True)]
+
+
+VIEWS: list[type[ModelView]] = [
+    UserAdmin,
+    ProfileAdmin,
+    SessionAdmin,
+    TodoAdmin,
+    TagAdmin,
+    JobAdmin,
+    AuditAdmin,
+]

@@ -1,6 +1,6 @@
 """The audit trail: every container and image action, allowed or refused, readable by admins only."""
 
-from tests.integration.accounts.conftest import PeopleFactory
+from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 from tests.integration.containers.conftest import REGISTRY, create, spec
 
 API = "/api/v1/audit"
@@ -80,4 +80,20 @@ async def test_only_admins_read_the_trail_and_nobody_changes_it(people: PeopleFa
     assert anonymous.status_code == 401
     assert {change.status_code, delete.status_code} == {404}  # no such routes
     assert delete_all.status_code == 405
+    assert (await admin.client.get(API)).json()["total"] == 1
+
+
+async def test_the_admin_panel_shows_the_trail_read_only(people: PeopleFactory) -> None:
+    ada, admin = await people.member(), await people.admin()
+    await ada.client.post("/api/v1/containers", json=spec("root", privileged=True))
+    panel = people.new_client()
+    await panel.post("/admin/login", data={"username": admin.email, "password": PASSWORD})
+
+    listing = await panel.get("/admin/audit-record/list")
+    edit = await panel.get("/admin/audit-record/edit/1")
+    delete = await panel.delete("/admin/audit-record/delete", params={"pks": "1"})
+
+    assert listing.status_code == 200
+    assert "privileged_not_allowed" in listing.text
+    assert (edit.status_code, delete.status_code) == (403, 403)
     assert (await admin.client.get(API)).json()["total"] == 1
