@@ -5,17 +5,22 @@ as an admin: no 5xx, every response matches its documented schema, no undocument
 (`KEEL_FUZZ_EXAMPLES`).
 """
 
+import asyncio
+import json
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiodocker
 import httpx
 import pytest
+from aiodocker.exceptions import DockerError
 
 from tests.e2e.processes import keel, keel_env, serving
 from tests.integration.accounts.conftest import PASSWORD
+from tests.integration.containers.conftest import ALLOWED_IMAGES, LOCAL_SOCKET, remove_everything_of
 
 EXAMPLES = int(os.environ.get("KEEL_FUZZ_EXAMPLES", "25"))
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
@@ -23,6 +28,7 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 SELF_DESTRUCTIVE = r"^/api/v1/auth/logout|^/api/v1/users/me/password$|^/api/v1/users/me$"
 ADMIN = "root@example.com"
 MEMBER = "member@example.com"
+FUZZ_INSTANCE = "keel-fuzz"
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +41,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         register_rate_limit_per_address="100000/minute",
         access_log="false",
         admin_password=PASSWORD,
+        # The engine of the containers tests when it runs (503 docker_unavailable otherwise);
+        # only the local registry's images, so nothing is pulled from outside the machine.
+        docker_url=os.environ.get("KEEL_TEST_DOCKER_URL", LOCAL_SOCKET),
+        containers_instance=FUZZ_INSTANCE,
+        containers_allowed_images=json.dumps(ALLOWED_IMAGES),
+        containers_network="none",
     )
     assert keel("migrate", env=env).returncode == 0
     assert keel("create-admin", "--email", ADMIN, env=env).returncode == 0
     with serving(env) as base_url:
         httpx.post(f"{base_url}/api/v1/auth/register", json={"email": MEMBER, "password": PASSWORD})
         yield base_url
+    asyncio.run(remove_fuzzed_containers(env["KEEL_DOCKER_URL"]))
+
+
+async def remove_fuzzed_containers(docker_url: str) -> None:
+    """Whatever the fuzzer managed to create on the engine goes with it."""
+    try:
+        async with aiodocker.Docker(url=docker_url) as docker:
+            await remove_everything_of(docker, FUZZ_INSTANCE)
+    except (DockerError, OSError):
+        pass  # no engine: nothing was created
 
 
 def bearer(base_url: str, email: str) -> str:

@@ -151,10 +151,12 @@ def image_names(reference: str) -> set[str]:
     `:latest`; `registry.local/team/app:1.2` is that and `registry.local/team/app`.
     """
     name, _, digest = reference.partition("@")
-    tag = "latest" if not digest else ""
+    tag = "latest"
     slash, colon = name.rfind("/"), name.rfind(":")
     if colon > slash:
         name, tag = name[:colon], name[colon + 1 :]
+    if digest:
+        tag = ""  # the engine pulls by digest alone: a tag beside it names nothing
     first, _, rest = name.partition("/")
     if rest and ("." in first or ":" in first or first == "localhost"):
         registry, path = first, rest

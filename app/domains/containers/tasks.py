@@ -22,7 +22,8 @@ class PullTracker:
 
     def update(self, step: PullProgress) -> None:
         self.last_status = step.status
-        if not step.layer or step.layer == step.status:
+        # "Pulling from keel/busybox" names the tag in `id`: it is no layer.
+        if not step.layer or step.status.startswith("Pulling from"):
             return
         if step.status in DONE:
             self.layers[step.layer] = 1.0

@@ -26,10 +26,23 @@ async def finished_job(client: AsyncClient, job_id: int) -> dict[str, object]:
 
 @pytest.fixture
 async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[str]:
-    """A tag of the test image in the local registry, absent from the engine: a real pull to make."""
-    reference = f"{REGISTRY}/keel/busybox:{instance}"
-    await docker.images.tag(TEST_IMAGE, f"{REGISTRY}/keel/busybox", tag=instance)
-    await docker.images.push(f"{REGISTRY}/keel/busybox", tag=instance)
+    """An image only the local registry has: the test image plus a layer of this test's own,
+    pushed, then deleted from the engine, so that a pull downloads for real."""
+    repository = f"{REGISTRY}/keel/busybox"
+    reference = f"{repository}:{instance}"
+    stamp = await docker.containers.create(
+        {
+            "Image": TEST_IMAGE,
+            "Cmd": ["sh", "-c", f"echo {instance} > /stamp"],
+            "HostConfig": {"NetworkMode": "none"},
+        },
+        name=f"{instance}-stamp",
+    )
+    await stamp.start()
+    await stamp.wait()
+    await stamp.commit(repository=repository, tag=instance)
+    await stamp.delete()
+    await docker.images.push(repository, tag=instance)
     await docker.images.delete(reference)
     yield reference
     with contextlib.suppress(DockerError):  # the test may have removed it already
@@ -62,7 +75,7 @@ async def test_a_pull_runs_as_a_job_and_reports_the_engines_progress(
     assert done["progress"] == 100
     result = dict(done["result"])  # type: ignore[call-overload]
     assert result["image"] == scratch_tag
-    assert result["layers"] >= 1
+    assert result["layers"] >= 1  # the test's own layer, downloaded
     assert scratch_tag.rsplit(":", 1)[0] in result["status"]  # "Downloaded newer image for ..."
     assert scratch_tag in (await docker.images.inspect(scratch_tag))["RepoTags"]
 

@@ -11,11 +11,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.core.config import Settings
-from app.main import create_app
-from tests.conftest import started
-from tests.databases import empty_all_tables
 from tests.integration.accounts.conftest import PeopleFactory, bearer
 from tests.integration.containers.conftest import container_settings, create, eventually
+from tests.integration.test_outages import keel
 from tests.smtp import free_port
 
 TICKER = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"]
@@ -39,13 +37,8 @@ async def served(app: FastAPI) -> AsyncIterator[tuple[str, uvicorn.Server]]:
 
 @asynccontextmanager
 async def keel_over_http(settings: Settings) -> AsyncIterator[tuple[str, uvicorn.Server, PeopleFactory]]:
-    async with started(create_app(settings)) as app, served(app) as (base_url, server):
-        people = PeopleFactory(app)
-        try:
-            yield base_url, server, people
-        finally:
-            await people.close()
-            await empty_all_tables(app.state.engine)
+    async with keel(settings) as (app, people), served(app) as (base_url, server):
+        yield base_url, server, people
 
 
 async def events(stream: AsyncIterator[str], count: int) -> list[str]:

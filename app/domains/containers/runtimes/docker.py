@@ -307,7 +307,7 @@ def _timestamp(value: object) -> datetime | None:
         return None
     text = value.replace("Z", "+00:00")
     head, dot, rest = text.partition(".")
-    if dot:  # Python reads at most microseconds
-        digits = "".join(char for char in rest if char.isdigit())
-        text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+    if dot:  # Python reads at most microseconds; the offset follows the fraction's digits
+        fraction = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+        text = f"{head}.{fraction[:6]}{rest[len(fraction) :]}"
     return datetime.fromisoformat(text)
