@@ -3,6 +3,7 @@ instance label of the test's own, and every container and volume it made removed
 whatever the test's outcome."""
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -66,6 +67,31 @@ async def remove_everything_of(docker: aiodocker.Docker, instance: str) -> None:
     volumes = await docker.volumes.list(filters={"name": [instance]})
     for volume in volumes.get("Volumes") or ():
         await (await docker.volumes.get(volume["Name"])).delete()
+
+
+@pytest.fixture
+async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[str]:
+    """An image only the local registry has: the test image plus a layer of this test's own,
+    pushed, then deleted from the engine, so that a pull downloads for real."""
+    repository = f"{REGISTRY}/keel/busybox"
+    reference = f"{repository}:{instance}"
+    stamp = await docker.containers.create(
+        {
+            "Image": TEST_IMAGE,
+            "Cmd": ["sh", "-c", f"echo {instance} > /stamp"],
+            "HostConfig": {"NetworkMode": "none"},
+        },
+        name=f"{instance}-stamp",
+    )
+    await stamp.start()
+    await stamp.wait()
+    await stamp.commit(repository=repository, tag=instance)
+    await stamp.delete()
+    await docker.images.push(repository, tag=instance)
+    await docker.images.delete(reference)
+    yield reference
+    with contextlib.suppress(DockerError):  # the test may have removed it already
+        await docker.images.delete(reference)
 
 
 def container_settings(database_url: str, docker_url: str, instance: str, **overrides: Any) -> Settings:

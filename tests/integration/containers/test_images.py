@@ -1,11 +1,6 @@
 """Images through Keel on the real engine: list, pull from the local registry as a job, remove."""
 
-import contextlib
-from collections.abc import AsyncIterator
-
 import aiodocker
-import pytest
-from aiodocker.exceptions import DockerError
 from httpx import AsyncClient
 
 from tests.integration.accounts.conftest import PeopleFactory
@@ -22,31 +17,6 @@ async def finished_job(client: AsyncClient, job_id: int) -> dict[str, object]:
     job = await eventually(finished, seconds=60)
     assert job, f"job {job_id} did not finish"
     return dict(job)
-
-
-@pytest.fixture
-async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[str]:
-    """An image only the local registry has: the test image plus a layer of this test's own,
-    pushed, then deleted from the engine, so that a pull downloads for real."""
-    repository = f"{REGISTRY}/keel/busybox"
-    reference = f"{repository}:{instance}"
-    stamp = await docker.containers.create(
-        {
-            "Image": TEST_IMAGE,
-            "Cmd": ["sh", "-c", f"echo {instance} > /stamp"],
-            "HostConfig": {"NetworkMode": "none"},
-        },
-        name=f"{instance}-stamp",
-    )
-    await stamp.start()
-    await stamp.wait()
-    await stamp.commit(repository=repository, tag=instance)
-    await stamp.delete()
-    await docker.images.push(repository, tag=instance)
-    await docker.images.delete(reference)
-    yield reference
-    with contextlib.suppress(DockerError):  # the test may have removed it already
-        await docker.images.delete(reference)
 
 
 async def test_members_list_the_engines_images(people: PeopleFactory) -> None:
