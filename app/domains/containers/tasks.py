@@ -57,6 +57,7 @@ async def pull_image(context: JobContext) -> dict[str, Any]:
             if time.monotonic() - reported_at >= REPORT_EVERY_SECONDS:
                 reported_at = time.monotonic()
                 await context.report(tracker.percent, f"{step.status} {step.layer or ''}".strip())
+        await context.report(tracker.percent, tracker.last_status)  # "Downloaded newer image for …"
     finally:
         await runtime.close()
     return {"image": reference, "layers": len(tracker.layers), "status": tracker.last_status}

@@ -47,6 +47,7 @@ async def test_a_pull_runs_as_a_job_and_reports_the_engines_progress(
     assert result["image"] == scratch_tag
     assert result["layers"] >= 1  # the test's own layer, downloaded
     assert scratch_tag.rsplit(":", 1)[0] in result["status"]  # "Downloaded newer image for ..."
+    assert done["message"] == result["status"]  # the engine's last word, as the job's message
     assert scratch_tag in (await docker.images.inspect(scratch_tag))["RepoTags"]
 
 
