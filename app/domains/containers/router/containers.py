@@ -164,6 +164,7 @@ async def remove_container(
 @router.get(
     "/{container_id}/logs",
     dependencies=[Reader],
+    response_model=ContainerLogs,
     responses={
         **errors(*ITEM_ERRORS),
         200: {
@@ -180,13 +181,11 @@ async def container_logs(
     since: Annotated[AwareDatetime | None, Query(description="Only lines written after this moment.")] = None,
     timestamps: bool = False,
     follow: bool = False,
-) -> ContainerLogs:
+) -> ContainerLogs | StreamingResponse:
     request = LogRequest(tail=tail, since=since, timestamps=timestamps)
     if follow:
         lines = containers.follow_logs(container, request)
-        return StreamingResponse(  # type: ignore[return-value]
-            _events(lines), media_type="text/event-stream", headers=SSE_HEADERS
-        )
+        return StreamingResponse(_events(lines), media_type="text/event-stream", headers=SSE_HEADERS)
     return ContainerLogs(lines=await containers.logs(container, request))
 
 
