@@ -10,6 +10,7 @@ from app.domains.containers.schemas import CONTAINER_ID_PATTERN
 from app.domains.containers.service.audit import ADMIN_PERMISSION, Actor, AuditTrail
 from app.domains.containers.service.containers import ContainerService
 from app.domains.containers.service.images import ImageService
+from app.domains.containers.service.owner_lock import OwnerLocks
 from app.domains.jobs.dependencies import JobServiceDep
 from app.infrastructure.unit_of_work import UoW
 
@@ -45,6 +46,7 @@ async def container_service(request: Request, audit: AuditTrailDep) -> Container
         runtime=state.container_runtime,
         policy=state.container_policy,
         audit=audit,
+        locks=OwnerLocks(state.cache, instance=state.settings.containers_instance),
         instance=state.settings.containers_instance,
     )
 

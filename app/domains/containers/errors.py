@@ -190,3 +190,13 @@ class RuntimeFailed(AppError):
     status_code = 502
     error_code = "runtime_failed"
     message_key = "errors.containers.runtime_failed"
+
+
+class ContainerCreateBusy(ConflictError):
+    """Another create of the same owner held the quota lock for too long."""
+
+    error_code = "container_create_busy"
+    message_key = "errors.containers.create_busy"
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "1"})

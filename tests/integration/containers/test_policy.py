@@ -1,11 +1,13 @@
 """The containers policy through HTTP, on the real engine: whatever it refuses never reaches the
 engine, and whatever it allows reaches it sandboxed, limited and labelled with its owner."""
 
+import asyncio
 import re
 from typing import Any
 
 import aiodocker
 import pytest
+import redis.asyncio
 from httpx import Response
 
 from tests.integration.accounts.conftest import PeopleFactory
@@ -283,3 +285,37 @@ async def test_a_refusal_speaks_the_callers_language(people: PeopleFactory) -> N
     assert_refused(english, 403, "privileged_not_allowed")
     assert CYRILLIC.search(russian.json()["message"])
     assert not CYRILLIC.search(english.json()["message"])
+
+
+async def test_concurrent_creates_cannot_slip_past_the_quota(
+    database_url: str, docker_url: str, instance: str, docker: aiodocker.Docker
+) -> None:
+    settings = container_settings(database_url, docker_url, instance, containers_quota_count=2)
+    async with keel(settings) as (_, people):
+        ada = await people.member()
+
+        responses = await asyncio.gather(*(ada.client.post(API, json=spec(f"c{i}")) for i in range(5)))
+
+    assert sorted(response.status_code for response in responses) == [201, 201, 403, 403, 403]
+    assert {error_code(r) for r in responses if r.status_code == 403} == {"container_quota_exceeded"}
+    assert len(await engine_containers(docker, instance)) == 2
+
+
+async def test_a_create_waits_for_the_owners_lock_held_by_another_instance(
+    database_url: str, docker_url: str, instance: str, redis_url: str
+) -> None:
+    settings = container_settings(database_url, docker_url, instance, redis_url=redis_url)
+    async with keel(settings) as (_, people):
+        ada = await people.member()
+        lock = f"keel:containers:{instance}:creating:{ada.id}"  # RedisCache prefixes its keys
+        async with redis.asyncio.Redis.from_url(redis_url) as shared:
+            await shared.set(lock, "1", ex=60)  # as another instance's create would
+
+            create = asyncio.create_task(ada.client.post(API, json=spec()))
+            await asyncio.sleep(0.5)
+            waited = not create.done()
+            await shared.delete(lock)
+            response = await create
+
+    assert waited
+    assert response.status_code == 201, response.text

@@ -10,29 +10,39 @@ from app.domains.containers.errors import (
     ContainerRunning,
 )
 from app.domains.containers.labels import CREATED_BY, INSTANCE, NAME, OWNER, engine_name
-from app.domains.containers.policy import ContainerPolicy
+from app.domains.containers.policy import ContainerPolicy, Limits
 from app.domains.containers.ports import (
     Container,
     ContainerRuntime,
     ContainerSpec,
     ContainerState,
+    HostAccess,
     LogRequest,
+    PublishedPort,
     StatsSnapshot,
     VolumeMount,
 )
 from app.domains.containers.schemas import ContainerCreate, ContainerFilter
 from app.domains.containers.service.audit import Actor, AuditTrail
+from app.domains.containers.service.owner_lock import OwnerLocks
 
 ACTIVE = frozenset({ContainerState.RUNNING, ContainerState.RESTARTING, ContainerState.PAUSED})
 
 
 class ContainerService:
     def __init__(
-        self, *, runtime: ContainerRuntime, policy: ContainerPolicy, audit: AuditTrail, instance: str
+        self,
+        *,
+        runtime: ContainerRuntime,
+        policy: ContainerPolicy,
+        audit: AuditTrail,
+        locks: OwnerLocks,
+        instance: str,
     ) -> None:
         self.runtime = runtime
         self.policy = policy
         self.audit = audit
+        self.locks = locks
         self.instance = instance
 
     async def search(self, actor: Actor, filters: ContainerFilter) -> list[Container]:
@@ -59,37 +69,50 @@ class ContainerService:
             host = self.policy.host_access(request, is_admin=actor.is_admin)
             limits = self.policy.limits(request)
             ports = self.policy.ports(request)
-            self.policy.check_quota(await self._inspect_owned(actor.id), memory_bytes=limits.memory_bytes)
-            spec = ContainerSpec(
-                name=engine_name(instance=self.instance, owner_id=actor.id, name=request.name),
-                image=request.image,
-                command=tuple(request.command) if request.command else None,
-                env=request.env,
-                labels={
-                    **request.labels,
-                    INSTANCE: self.instance,
-                    OWNER: str(actor.id),
-                    CREATED_BY: actor.email,
-                    NAME: request.name,
-                },
-                volumes=tuple(
-                    VolumeMount(
-                        volume=engine_name(instance=self.instance, owner_id=actor.id, name=volume.name),
-                        target=volume.target,
-                        read_only=volume.read_only,
-                    )
-                    for volume in request.volumes
-                ),
-                ports=ports,
-                memory_bytes=limits.memory_bytes,
-                cpus=limits.cpus,
-                pids_limit=limits.pids,
-                network=self.policy.network,
-                host=host,
-            )
-            container = await self.runtime.create(spec)
+            async with self.locks.creating(actor.id):
+                self.policy.check_quota(await self._inspect_owned(actor.id), memory_bytes=limits.memory_bytes)
+                container = await self.runtime.create(
+                    self._spec(actor, request, host=host, limits=limits, ports=ports)
+                )
             entry.target = container.id
             return container
+
+    def _spec(
+        self,
+        actor: Actor,
+        request: ContainerCreate,
+        *,
+        host: HostAccess,
+        limits: Limits,
+        ports: tuple[PublishedPort, ...],
+    ) -> ContainerSpec:
+        return ContainerSpec(
+            name=engine_name(instance=self.instance, owner_id=actor.id, name=request.name),
+            image=request.image,
+            command=tuple(request.command) if request.command else None,
+            env=request.env,
+            labels={
+                **request.labels,
+                INSTANCE: self.instance,
+                OWNER: str(actor.id),
+                CREATED_BY: actor.email,
+                NAME: request.name,
+            },
+            volumes=tuple(
+                VolumeMount(
+                    volume=engine_name(instance=self.instance, owner_id=actor.id, name=volume.name),
+                    target=volume.target,
+                    read_only=volume.read_only,
+                )
+                for volume in request.volumes
+            ),
+            ports=ports,
+            memory_bytes=limits.memory_bytes,
+            cpus=limits.cpus,
+            pids_limit=limits.pids,
+            network=self.policy.network,
+            host=host,
+        )
 
     async def start(self, actor: Actor, container_id: str) -> Container:
         async with self.audit.action(actor, "container.start", container_id):
