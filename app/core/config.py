@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     # On: admins (only) may ask for privileged mode, capabilities, devices, host namespaces,
     # bind mounts and security options. Members never may.
     containers_admin_host_access: bool = False
+    # A comment this often on a quiet log stream, so that proxies do not close it.
+    containers_log_keepalive_seconds: float = Field(default=15.0, gt=0, le=300)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -109,3 +109,23 @@ async def test_the_stream_ends_when_the_container_stops(
                 rest = [line async for line in lines]  # returns once the server ends the stream
 
         assert all(line == "" or line.startswith("data: tick") for line in rest)
+
+
+async def test_a_quiet_stream_is_kept_alive(database_url: str, docker_url: str, instance: str) -> None:
+    settings = container_settings(database_url, docker_url, instance, containers_log_keepalive_seconds=0.2)
+    async with keel_over_http(settings) as (base_url, _, people):
+        ada = await people.member()
+        container_id = (await create(ada.client))["id"]  # sleeps, silent
+        await ada.client.post(f"/api/v1/containers/{container_id}/start")
+
+        comments: list[str] = []
+        async with httpx.AsyncClient(base_url=base_url, headers=bearer(ada.tokens), timeout=20) as http:
+            url = f"/api/v1/containers/{container_id}/logs"
+            async with http.stream("GET", url, params={"follow": True}) as stream:
+                async for line in stream.aiter_lines():
+                    if line:
+                        comments.append(line)
+                    if len(comments) == 2:
+                        break
+
+    assert comments == [": keepalive", ": keepalive"]

@@ -1,14 +1,11 @@
 """Containers over HTTP: your own, within the policy; admins see and act on every one."""
 
-import json
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from app.core.errors import AppError
 from app.domains.accounts.dependencies import AUTH_ERRORS
 from app.domains.accounts.errors import PermissionDenied
 from app.domains.containers.dependencies import (
@@ -54,6 +51,7 @@ from app.domains.containers.schemas import (
     ContainerSummary,
 )
 from app.web.responses import errors
+from app.web.sse import event_stream
 
 router = APIRouter(prefix="/containers", tags=["containers"])
 
@@ -74,7 +72,6 @@ POLICY_ERRORS = (
     ReservedLabel,
 )
 StopTimeout = Annotated[int, Query(ge=0, le=300, description="Seconds before the process is killed.")]
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 @router.get("", dependencies=[Reader], responses=errors(*ERRORS))
@@ -177,27 +174,20 @@ async def remove_container(
 async def container_logs(
     container: VisibleContainer,
     containers: ContainerServiceDep,
+    request: Request,
     tail: Annotated[int | None, Query(ge=0, le=100_000, description="Last lines only; none: all.")] = 100,
     since: Annotated[AwareDatetime | None, Query(description="Only lines written after this moment.")] = None,
     timestamps: bool = False,
     follow: bool = False,
 ) -> ContainerLogs | StreamingResponse:
-    request = LogRequest(tail=tail, since=since, timestamps=timestamps)
+    wanted = LogRequest(tail=tail, since=since, timestamps=timestamps)
     if follow:
-        lines = containers.follow_logs(container, request)
-        return StreamingResponse(_events(lines), media_type="text/event-stream", headers=SSE_HEADERS)
-    return ContainerLogs(lines=await containers.logs(container, request))
+        keepalive = request.app.state.settings.containers_log_keepalive_seconds
+        return event_stream(containers.follow_logs(container, wanted), keepalive_seconds=keepalive)
+    return ContainerLogs(lines=await containers.logs(container, wanted))
 
 
 @router.get("/{container_id}/stats", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
 async def container_stats(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerStats:
     """One snapshot: CPU over the last second, memory in use (without reclaimable cache), PIDs."""
     return stats(await containers.stats(container))
-
-
-async def _events(lines: AsyncIterator[str]) -> AsyncIterator[str]:
-    try:
-        async for line in lines:
-            yield f"data: {line}\n\n"
-    except AppError as error:  # the status is long sent: the stream says what happened instead
-        yield f"event: error\ndata: {json.dumps({'error_code': error.error_code})}\n\n"
