@@ -6,6 +6,7 @@ every few seconds keeps a quiet stream open, and tells a client the server is st
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 
 from fastapi.responses import StreamingResponse
@@ -14,6 +15,9 @@ from app.core.errors import AppError
 
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 KEEPALIVE = ": keepalive\n\n"
+# Any of these ends a field in an event stream: a line carrying one must not start another
+# field (`event:`, `id:`, `retry:`) of the writer's choosing.
+LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
 def event_stream(lines: AsyncIterator[str], *, keepalive_seconds: float) -> StreamingResponse:
@@ -39,8 +43,12 @@ async def _events(lines: AsyncIterator[str], keepalive_seconds: float) -> AsyncI
             except AppError as error:
                 yield f"event: error\ndata: {json.dumps({'error_code': error.error_code})}\n\n"
                 return
-            yield f"data: {line}\n\n"
+            yield "".join(f"data: {part}\n" for part in LINE_BREAKS.split(line)) + "\n"
             next_line = asyncio.ensure_future(anext(lines))
     finally:
-        next_line.cancel()  # the client left: stop reading the source
+        # The client left, or the source ended: stop reading it and let it close what it holds.
+        next_line.cancel()
         await asyncio.gather(next_line, return_exceptions=True)
+        close = getattr(lines, "aclose", None)
+        if close is not None:
+            await close()

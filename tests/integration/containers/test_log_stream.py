@@ -41,6 +41,11 @@ async def keel_over_http(settings: Settings) -> AsyncIterator[tuple[str, uvicorn
         yield base_url, server, people
 
 
+def engine_connections_in_use(app: FastAPI) -> int:
+    """aiohttp's count of connections lent out by the Docker client's pool."""
+    return len(app.state.container_runtime.docker.connector._acquired)
+
+
 async def events(stream: AsyncIterator[str], count: int) -> list[str]:
     """The next `count` data lines of an event stream."""
     lines: list[str] = []
@@ -60,6 +65,7 @@ async def test_a_follower_gets_lines_as_written_until_it_leaves_holding_no_datab
         database_url, docker_url, instance, database_pool_size=1, database_max_overflow=0
     )
     async with keel_over_http(settings) as (base_url, server, people):
+        app = people.app
         ada = await people.member()
         container_id = (await create(ada.client, command=TICKER))["id"]
         await ada.client.post(f"/api/v1/containers/{container_id}/start")
@@ -80,10 +86,11 @@ async def test_a_follower_gets_lines_as_written_until_it_leaves_holding_no_datab
             assert numbers == list(range(numbers[0], numbers[0] + 5))  # in order, none lost
             assert me.status_code == 200
 
-            async def response_tasks_gone() -> bool:
-                return not server.server_state.tasks
+            async def stream_let_go() -> bool:
+                # The server's task for the response is done and its engine connection back.
+                return not server.server_state.tasks and not engine_connections_in_use(app)
 
-            assert await eventually(response_tasks_gone, seconds=10)  # the server let go of the stream
+            assert await eventually(stream_let_go, seconds=10)
 
 
 async def test_the_stream_ends_when_the_container_stops(

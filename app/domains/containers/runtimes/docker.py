@@ -14,6 +14,7 @@ import aiodocker
 import aiohttp
 import structlog
 from aiodocker.exceptions import DockerError
+from aiodocker.multiplexed import multiplexed_result_stream
 
 from app.domains.containers.errors import (
     ContainerNameTaken,
@@ -93,16 +94,29 @@ class DockerRuntime:
         return "".join(chunks).splitlines()
 
     async def follow_logs(self, container_id: str, request: LogRequest) -> AsyncIterator[str]:
-        container = self.docker.containers.container(container_id)
-        stream = container.log(stdout=True, stderr=True, follow=True, **_log_params(request))
-        pending = ""
+        """Lines until the container stops or the caller closes this iterator.
+
+        aiodocker's own follow never closes its response, so a follower that leaves would
+        keep an engine connection until the container stopped: the request is made here
+        and its response closed, whatever ends the stream.
+        """
         with _engine_errors(container_id=container_id):
-            async for chunk in stream:
-                *lines, pending = (pending + chunk).split("\n")
-                for line in lines:
-                    yield line.rstrip("\r")
-        if pending:
-            yield pending
+            shown = await self.docker.containers.get(container_id)
+            tty = bool(shown._container["Config"].get("Tty"))  # a terminal's output is not multiplexed
+            params = {"stdout": True, "stderr": True, "follow": True, **_log_params(request)}
+            query = self.docker._query(f"containers/{container_id}/logs", params=params, timeout=None)
+            async with query as response:
+                try:
+                    pending = ""
+                    chunks = multiplexed_result_stream(response, is_tty=tty)  # type: ignore[no-untyped-call]
+                    async for chunk in chunks:
+                        *lines, pending = (pending + chunk).split("\n")
+                        for line in lines:
+                            yield line
+                    if pending:
+                        yield pending
+                finally:
+                    response.close()
 
     async def stats(self, container_id: str) -> StatsSnapshot:
         with _engine_errors(container_id=container_id):
