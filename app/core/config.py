@@ -81,14 +81,15 @@ class Settings(BaseSettings):
     docker_url: str = LOCAL_DOCKER_SOCKET
     docker_timeout_seconds: float = Field(default=30.0, gt=0)
     # Stamped on every container as `io.keel.instance`: deployments sharing an engine stay apart.
-    containers_instance: str = Field(default="keel", pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
+    # No "-": engine names are `<instance>-<owner id>-<name>`, which must parse one way only.
+    containers_instance: str = Field(default="keel", pattern=r"^[a-z0-9]{1,32}$")
     # Glob patterns over image names (`library/*`, `registry.local/*`); a JSON list.
     containers_allowed_images: list[str] = ["library/*"]
     containers_network: str = "bridge"
     containers_default_memory_mb: int = Field(default=256, ge=6)
     containers_max_memory_mb: int = Field(default=1024, ge=6)
-    containers_default_cpus: float = Field(default=1.0, gt=0)
-    containers_max_cpus: float = Field(default=2.0, gt=0)
+    containers_default_cpus: float = Field(default=1.0, ge=0.01)
+    containers_max_cpus: float = Field(default=2.0, ge=0.01)
     containers_default_pids: int = Field(default=256, ge=8)
     containers_max_pids: int = Field(default=1024, ge=8)
     # Per user, counting stopped containers too: they can be started again at any time.

@@ -28,7 +28,7 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 SELF_DESTRUCTIVE = r"^/api/v1/auth/logout|^/api/v1/users/me/password$|^/api/v1/users/me$"
 ADMIN = "root@example.com"
 MEMBER = "member@example.com"
-FUZZ_INSTANCE = "keel-fuzz"
+FUZZ_INSTANCE = "keelfuzz"
 
 
 @pytest.fixture(scope="module")

@@ -296,3 +296,12 @@ def test_stats_of_a_stopped_container_are_zeros() -> None:
         0,
         0,
     )
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["sha256:" + "a" * 64, "a" * 64, "0123456789ab"],
+)
+def test_image_ids_are_never_allowed_by_name_patterns(reference: str) -> None:
+    with pytest.raises(ImageNotAllowed):
+        policy("*").check_image(reference)

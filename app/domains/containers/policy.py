@@ -5,6 +5,7 @@ access; admins get it only where `KEEL_CONTAINERS_ADMIN_HOST_ACCESS` says so.
 """
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -30,6 +31,8 @@ from app.domains.containers.schemas import ContainerCreate
 
 MIB = 1024 * 1024
 DOCKER_HUB = "docker.io"
+# The engine takes these as image ids (or id prefixes), whatever the allowlist says of names.
+IMAGE_ID = re.compile(r"(sha256:)?[a-f0-9]{12,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,8 @@ class ContainerPolicy:
         )
 
     def check_image(self, reference: str) -> None:
+        if IMAGE_ID.fullmatch(reference):
+            raise ImageNotAllowed(image=reference)  # an id names no repository to allow
         names = image_names(reference)
         if not any(fnmatchcase(name, pattern) for pattern in self.allowed_images for name in names):
             raise ImageNotAllowed(image=reference)

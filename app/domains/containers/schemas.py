@@ -67,7 +67,8 @@ class ContainerCreate(BaseModel):
     volumes: list[VolumeRequest] = Field(default_factory=list, max_length=MAX_ITEMS)
     ports: list[PortRequest] = Field(default_factory=list, max_length=MAX_ITEMS)
     memory_mb: int | None = Field(default=None, ge=6, le=1_048_576, description="None: the policy's default.")
-    cpus: float | None = Field(default=None, gt=0, le=1024, description="None: the policy's default.")
+    # Below 0.01 the engine's nano-CPUs round towards 0, which it reads as no limit at all.
+    cpus: float | None = Field(default=None, ge=0.01, le=1024, description="None: the policy's default.")
     pids_limit: int | None = Field(
         default=None, ge=8, le=4_194_304, description="None: the policy's default."
     )

@@ -95,14 +95,13 @@ async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[
 
 
 def container_settings(database_url: str, docker_url: str, instance: str, **overrides: Any) -> Settings:
-    return make_settings(
-        database_url,
-        docker_url=docker_url,
-        containers_instance=instance,
-        containers_allowed_images=ALLOWED_IMAGES,
+    defaults: dict[str, Any] = {
+        "containers_allowed_images": ALLOWED_IMAGES,
         # The tests' engine has no bridge: containers get no network at all.
-        containers_network="none",
-        **overrides,
+        "containers_network": "none",
+    }
+    return make_settings(
+        database_url, docker_url=docker_url, containers_instance=instance, **{**defaults, **overrides}
     )
 
 

@@ -97,3 +97,18 @@ async def test_the_admin_panel_shows_the_trail_read_only(people: PeopleFactory) 
     assert "privileged_not_allowed" in listing.text
     assert (edit.status_code, delete.status_code) == (403, 403)
     assert (await admin.client.get(API)).json()["total"] == 1
+
+
+async def test_actions_by_a_short_id_are_recorded_under_the_full_id(people: PeopleFactory) -> None:
+    ada, admin = await people.member(), await people.admin()
+    container_id = (await create(ada.client))["id"]
+    await ada.client.post(f"/api/v1/containers/{container_id[:12]}/start")
+    await ada.client.delete(f"/api/v1/containers/{container_id[:12]}", params={"force": True})
+
+    trail = (await admin.client.get(API, params={"target": container_id})).json()
+
+    assert [record["action"] for record in trail["items"]] == [
+        "container.remove",
+        "container.start",
+        "container.create",
+    ]

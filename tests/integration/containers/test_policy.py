@@ -12,6 +12,7 @@ from httpx import Response
 
 from tests.integration.accounts.conftest import PeopleFactory
 from tests.integration.containers.conftest import (
+    TEST_IMAGE,
     container_settings,
     create,
     engine_containers,
@@ -267,6 +268,8 @@ async def test_the_engine_gets_a_sandboxed_limited_container_labelled_with_its_o
     assert (host["Memory"], host["NanoCpus"], host["PidsLimit"]) == (128 * MIB, 500_000_000, 64)
     assert host["NetworkMode"] == "none"
     assert not host["CapAdd"]
+    assert host["CapDrop"] == ["NET_RAW"]
+    assert host["LogConfig"] == {"Type": "json-file", "Config": {"max-size": "10m", "max-file": "3"}}
     assert not host["Binds"]
     assert labels["io.keel.owner"] == str(ada.id)
     assert labels["io.keel.instance"] == instance
@@ -319,3 +322,31 @@ async def test_a_create_waits_for_the_owners_lock_held_by_another_instance(
 
     assert waited
     assert response.status_code == 201, response.text
+
+
+async def test_an_image_id_is_not_a_name_the_allowlist_could_allow(
+    database_url: str, docker_url: str, instance: str, docker: aiodocker.Docker
+) -> None:
+    # Allow everything named under library/: the engine would read a bare id as `library/<id>`.
+    settings = container_settings(database_url, docker_url, instance, containers_allowed_images=["library/*"])
+    image_id = str((await docker.images.inspect(TEST_IMAGE))["Id"])
+    async with keel(settings) as (_, people):
+        ada = await people.member()
+
+        responses = [
+            await ada.client.post(API, json=spec(image=image_id)),
+            await ada.client.post(API, json=spec(image=image_id.removeprefix("sha256:")[:12])),
+            await ada.client.post("/api/v1/images/pull", json={"image": image_id}),
+        ]
+
+    for response in responses:
+        assert_refused(response, 403, "image_not_allowed")
+    assert await engine_containers(docker, instance) == []
+
+
+async def test_a_cpu_limit_too_small_to_express_is_422(people: PeopleFactory) -> None:
+    ada = await people.member()
+
+    response = await ada.client.post(API, json=spec(cpus=1e-10))
+
+    assert_refused(response, 422, "validation_error")

@@ -16,6 +16,7 @@ import structlog
 from aiodocker.exceptions import DockerError
 from aiodocker.multiplexed import multiplexed_result_stream
 
+from app.core.errors import AppError
 from app.domains.containers.errors import (
     ContainerNameTaken,
     ContainerNotFound,
@@ -51,8 +52,12 @@ class DockerRuntime:
         self.docker = docker
 
     async def ping(self) -> None:
-        with _engine_errors():
-            await self.docker.version()
+        """Any failure is "unavailable" here: a readiness probe answers 503, never a 500."""
+        try:
+            with _engine_errors():
+                await self.docker.version()
+        except AppError as error:
+            raise DockerUnavailable(reason=error.error_code) from error
 
     async def list_containers(self, *, labels: Mapping[str, str]) -> list[Container]:
         filters = {"label": [f"{key}={value}" for key, value in labels.items()]} if labels else None
@@ -187,7 +192,7 @@ def _domain_error(
     logger.warning("docker_refused", status=status, error=message)
     if status == 409:
         return RuntimeConflict()
-    if status in (400, 404):
+    if 400 <= status < 500:
         return RuntimeRejected()
     return RuntimeFailed()
 
@@ -213,6 +218,10 @@ def _create_body(spec: ContainerSpec) -> dict[str, Any]:
         ],
         # Always on: a process in the container can never gain privileges (setuid binaries).
         "SecurityOpt": ["no-new-privileges:true", *host.security_options],
+        # Raw sockets (ARP or IP spoofing of the neighbours on a shared network) unless granted.
+        "CapDrop": [] if "NET_RAW" in host.add_capabilities else ["NET_RAW"],
+        # The engine keeps logs on the host's disk: bounded, so no container can fill it.
+        "LogConfig": {"Type": "json-file", "Config": {"max-size": "10m", "max-file": "3"}},
         "PortBindings": {
             f"{port.container_port}/{port.protocol}": [
                 {"HostIp": port.host_ip, "HostPort": str(port.host_port or "")}

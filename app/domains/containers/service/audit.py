@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from app.core.errors import AppError
 from app.domains.containers.models import AuditRecord
 from app.domains.containers.repository import AuditRepository
@@ -55,7 +57,9 @@ class AuditTrail:
             error_code = error.error_code
             raise
         finally:
-            await self._write(actor, action, entry, outcome=outcome, error_code=error_code)
+            # Shielded: a request cancelled mid-action (the client left) is still recorded.
+            with anyio.CancelScope(shield=True):
+                await self._write(actor, action, entry, outcome=outcome, error_code=error_code)
 
     async def search(self, filters: AuditFilter, *, limit: int, offset: int) -> tuple[list[AuditRecord], int]:
         return await self.records.search(filters, limit=limit, offset=offset)

@@ -115,8 +115,9 @@ class ContainerService:
         )
 
     async def start(self, actor: Actor, container_id: str) -> Container:
-        async with self.audit.action(actor, "container.start", container_id):
+        async with self.audit.action(actor, "container.start", container_id) as entry:
             container = await self.get_visible(actor, container_id)
+            entry.target = container.id
             if container.state is ContainerState.RUNNING:
                 raise ContainerAlreadyRunning(container_id)
             await self.runtime.start(container.id)
@@ -126,6 +127,7 @@ class ContainerService:
         async with self.audit.action(actor, "container.stop", container_id) as entry:
             entry.details = {"timeout_seconds": timeout_seconds}
             container = await self.get_visible(actor, container_id)
+            entry.target = container.id
             if container.state not in ACTIVE:
                 raise ContainerNotRunning(container_id)
             await self.runtime.stop(container.id, timeout_seconds=timeout_seconds)
@@ -135,6 +137,7 @@ class ContainerService:
         async with self.audit.action(actor, "container.restart", container_id) as entry:
             entry.details = {"timeout_seconds": timeout_seconds}
             container = await self.get_visible(actor, container_id)
+            entry.target = container.id
             await self.runtime.restart(container.id, timeout_seconds=timeout_seconds)
         return await self.runtime.inspect(container.id)
 
@@ -142,6 +145,7 @@ class ContainerService:
         async with self.audit.action(actor, "container.remove", container_id) as entry:
             entry.details = {"force": force}
             container = await self.get_visible(actor, container_id)
+            entry.target = container.id
             if container.state in ACTIVE and not force:
                 raise ContainerRunning(container_id)
             await self.runtime.remove(container.id, force=force)
@@ -169,9 +173,17 @@ class ContainerService:
         return self.owner_of(container) == user_id
 
     async def _inspect_owned(self, owner_id: int) -> list[Container]:
-        """The owner's containers with their limits (the listing carries none)."""
+        """The owner's containers with their limits (the listing carries none); one removed
+        in between is simply no longer counted."""
         owned = await self.runtime.list_containers(labels=self._owned_by(owner_id))
-        return list(await asyncio.gather(*(self.runtime.inspect(container.id) for container in owned)))
+        found = await asyncio.gather(*(self._inspect_or_none(container.id) for container in owned))
+        return [container for container in found if container is not None]
+
+    async def _inspect_or_none(self, container_id: str) -> Container | None:
+        try:
+            return await self.runtime.inspect(container_id)
+        except ContainerNotFound:
+            return None
 
 
 def _matches(container: Container, filters: ContainerFilter) -> bool:
