@@ -75,3 +75,13 @@ def test_invalid_values_are_refused() -> None:
         settings(env="staging")
     with pytest.raises(ValidationError):
         settings(database_pool_size=0)
+
+
+@pytest.mark.parametrize("instance", ["keel-2", "Keel", "", "a" * 33])
+def test_an_instance_name_must_keep_engine_names_unambiguous(instance: str) -> None:
+    with pytest.raises(ValidationError):
+        settings(containers_instance=instance)
+
+
+def test_an_explicit_docker_url_puts_the_engine_in_readiness() -> None:
+    assert settings(docker_url="tcp://127.0.0.1:1").docker_expected
