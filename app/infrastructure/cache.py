@@ -18,6 +18,10 @@ from app.core.errors import CacheUnavailable
 
 DEFAULT_MAX_ENTRIES = 100_000
 REDIS_TIMEOUT_SECONDS = 2.0
+DELETE_IF_SCRIPT = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -29,6 +33,7 @@ class Cache(Protocol):
     async def set(self, key: str, value: str, *, ttl: int | None = None) -> None: ...
     async def set_if_absent(self, key: str, value: str, *, ttl: int | None = None) -> bool: ...
     async def delete(self, key: str) -> None: ...
+    async def delete_if(self, key: str, value: str) -> bool: ...
     async def increment(self, key: str, amount: int = 1, *, ttl: int | None = None) -> int: ...
     async def ping(self) -> None: ...
     async def close(self) -> None: ...
@@ -71,6 +76,13 @@ class MemoryCache:
 
     async def delete(self, key: str) -> None:
         self._entries.pop(key, None)
+
+    async def delete_if(self, key: str, value: str) -> bool:
+        """Delete the key only while it still holds `value` (a lock released by its holder only)."""
+        if await self.get(key) != value:
+            return False
+        del self._entries[key]
+        return True
 
     async def increment(self, key: str, amount: int = 1, *, ttl: int | None = None) -> int:
         """Add to a counter; `ttl` applies when the counter is created, as with Redis INCR + EXPIRE NX."""
@@ -154,6 +166,12 @@ class RedisCache:
     @_unreachable_as_connection_error
     async def delete(self, key: str) -> None:
         await self._client.delete(self._key(key))
+
+    @_unreachable_as_connection_error
+    async def delete_if(self, key: str, value: str) -> bool:
+        # One script: nobody can take the key between the comparison and the delete.
+        deleted = await self._client.eval(DELETE_IF_SCRIPT, 1, self._key(key), value)
+        return bool(deleted)
 
     @_unreachable_as_connection_error
     async def increment(self, key: str, amount: int = 1, *, ttl: int | None = None) -> int:

@@ -13,7 +13,9 @@ from app.domains.containers.policy import MIB, ContainerPolicy, Limits, image_na
 from app.domains.containers.ports import PullProgress
 from app.domains.containers.runtimes.docker import _stats, _timestamp
 from app.domains.containers.schemas import ContainerCreate
+from app.domains.containers.service.owner_lock import OwnerLocks
 from app.domains.containers.tasks import PullTracker
+from app.infrastructure.cache import MemoryCache
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -305,3 +307,26 @@ def test_stats_of_a_stopped_container_are_zeros() -> None:
 def test_image_ids_are_never_allowed_by_name_patterns(reference: str) -> None:
     with pytest.raises(ImageNotAllowed):
         policy("*").check_image(reference)
+
+
+# OwnerLocks
+
+
+async def test_an_owner_lock_is_released_by_its_holder_only() -> None:
+    cache = MemoryCache()
+    key = "containers:keel:creating:7"
+
+    async with OwnerLocks(cache, instance="keel").creating(7):
+        await cache.set(key, "the next create's")  # ours lapsed meanwhile and another took it
+
+    assert await cache.get(key) == "the next create's"
+
+
+async def test_an_owner_lock_is_free_again_after_its_holder_is_done() -> None:
+    cache = MemoryCache()
+    locks = OwnerLocks(cache, instance="keel")
+
+    async with locks.creating(7):
+        pass
+    async with locks.creating(7):
+        assert await cache.get("containers:keel:creating:7") is not None

@@ -64,6 +64,18 @@ async def test_set_if_absent_succeeds_again_once_the_key_expired(cache: Cache) -
     assert await cache.get("lock") == "second"
 
 
+async def test_delete_if_deletes_only_while_the_key_holds_the_value(cache: Cache) -> None:
+    await cache.set("lock", "mine")
+
+    others = await cache.delete_if("lock", "theirs")
+    still_there = await cache.get("lock")
+    mine = await cache.delete_if("lock", "mine")
+    absent = await cache.delete_if("lock", "mine")
+
+    assert (others, still_there, mine, absent) == (False, "mine", True, False)
+    assert await cache.get("lock") is None
+
+
 async def test_concurrent_increments_are_all_counted(cache: Cache) -> None:
     totals = await asyncio.gather(*(cache.increment("hits", ttl=60) for _ in range(50)))
 

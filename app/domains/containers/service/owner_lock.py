@@ -6,6 +6,7 @@ holds across instances; it expires on its own if its holder dies.
 """
 
 import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,12 +27,13 @@ class OwnerLocks:
     @asynccontextmanager
     async def creating(self, owner_id: int) -> AsyncIterator[None]:
         key = f"containers:{self.instance}:creating:{owner_id}"
+        token = secrets.token_hex(16)  # released by its holder only, even after it expired
         deadline = time.monotonic() + WAIT_SECONDS
-        while not await self.cache.set_if_absent(key, "1", ttl=HOLD_SECONDS):
+        while not await self.cache.set_if_absent(key, token, ttl=HOLD_SECONDS):
             if time.monotonic() > deadline:
                 raise ContainerCreateBusy
             await asyncio.sleep(POLL_SECONDS)
         try:
             yield
         finally:
-            await self.cache.delete(key)
+            await self.cache.delete_if(key, token)
