@@ -18,7 +18,7 @@ from app.core.logging import configure_logging
 from app.core.security import AccessTokens, PasswordHasher
 from app.domains.containers import tasks as containers_tasks  # noqa: F401 - declares the image pull job
 from app.domains.containers.policy import ContainerPolicy
-from app.domains.containers.runtimes.docker import DockerRuntime
+from app.domains.containers.runtimes import create_runtime
 from app.domains.health.router import router as health_router
 from app.domains.jobs import tasks as jobs_tasks
 from app.domains.jobs.kinds import JobRuntime
@@ -31,7 +31,6 @@ from app.infrastructure.database import (
     create_session_factory,
     ping_database,
 )
-from app.infrastructure.docker import create_docker_client
 from app.infrastructure.mail import create_mailer
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.middleware.body_limit import BodyLimitMiddleware
@@ -83,9 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.broker_url:
             app.state.readiness_probes["broker"] = broker.ping
         app.state.container_policy = ContainerPolicy.from_settings(settings)
-        app.state.container_runtime = DockerRuntime(
-            create_docker_client(settings.docker_url, timeout_seconds=settings.docker_timeout_seconds)
-        )
+        app.state.container_runtime = create_runtime(settings)
         if settings.docker_expected:
             app.state.readiness_probes["docker"] = app.state.container_runtime.ping
         await broker.start()

@@ -128,15 +128,7 @@ class ContainerPolicy:
         for port in request.ports:
             if not self.public_ports and not ipaddress.ip_address(port.host_ip).is_loopback:
                 raise PublicPortNotAllowed(host_ip=port.host_ip)
-        return tuple(
-            PublishedPort(
-                container_port=port.container_port,
-                protocol=port.protocol,
-                host_ip=port.host_ip,
-                host_port=port.host_port,
-            )
-            for port in request.ports
-        )
+        return tuple(PublishedPort(**port.model_dump()) for port in request.ports)
 
     def check_quota(self, owned: Sequence[Container], *, memory_bytes: int) -> None:
         """`owned`: the owner's containers, inspected (their limits known), stopped ones included."""

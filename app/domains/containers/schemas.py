@@ -146,12 +146,6 @@ class ContainerFilter(BaseModel):
     owner_id: EntityId | None = Field(default=None, description="Admins only; others always see their own.")
 
 
-class StopOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    timeout_seconds: int = Field(default=10, ge=0, le=300, description="Before the process is killed.")
-
-
 class ContainerLogs(BaseModel):
     lines: list[str]
 

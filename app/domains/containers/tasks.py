@@ -4,10 +4,9 @@ import time
 from typing import Any
 
 from app.domains.containers.ports import PullProgress
-from app.domains.containers.runtimes.docker import DockerRuntime
+from app.domains.containers.runtimes import create_runtime
 from app.domains.containers.service.images import PULL_IMAGE_KIND
 from app.domains.jobs.kinds import JobContext, job_kind
-from app.infrastructure.docker import create_docker_client
 
 REPORT_EVERY_SECONDS = 0.5
 DONE = ("Pull complete", "Already exists", "Download complete")
@@ -43,11 +42,8 @@ class PullTracker:
 
 @job_kind(PULL_IMAGE_KIND)
 async def pull_image(context: JobContext) -> dict[str, Any]:
-    settings = context.runtime.settings
     reference = str(context.payload["image"])
-    runtime = DockerRuntime(
-        create_docker_client(settings.docker_url, timeout_seconds=settings.docker_timeout_seconds)
-    )
+    runtime = create_runtime(context.runtime.settings)
     tracker = PullTracker()
     reported_at = 0.0
     try:

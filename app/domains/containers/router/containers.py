@@ -20,6 +20,7 @@ from app.domains.containers.errors import (
     BindMountsNotAllowed,
     CapabilitiesNotAllowed,
     ContainerAlreadyRunning,
+    ContainerCreateBusy,
     ContainerNameTaken,
     ContainerNotFound,
     ContainerNotRunning,
@@ -87,7 +88,9 @@ async def list_containers(
     "",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Manager],
-    responses=errors(*ERRORS, *POLICY_ERRORS, ContainerNameTaken, ImageNotFound, RuntimeRejected),
+    responses=errors(
+        *ERRORS, *POLICY_ERRORS, ContainerNameTaken, ContainerCreateBusy, ImageNotFound, RuntimeRejected
+    ),
 )
 async def create_container(
     body: ContainerCreate, actor: CurrentActor, containers: ContainerServiceDep, response: Response

@@ -32,15 +32,7 @@ def details(container: Container, containers: ContainerService) -> ContainerRead
         memory_mb=container.memory_bytes // MIB if container.memory_bytes else None,
         cpus=container.cpus or None,
         pids_limit=container.pids_limit or None,
-        ports=[
-            PortRead(
-                container_port=port.container_port,
-                protocol=port.protocol,
-                host_ip=port.host_ip,
-                host_port=port.host_port,
-            )
-            for port in container.ports
-        ],
+        ports=[PortRead.model_validate(port, from_attributes=True) for port in container.ports],
         volumes=[
             VolumeRead(name=volume.volume, target=volume.target, read_only=volume.read_only)
             for volume in container.volumes

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from app.domains.containers.errors import (
     ContainerAlreadyRunning,
@@ -57,7 +58,7 @@ class ContainerService:
     async def get_visible(self, actor: Actor, container_id: str) -> Container:
         """The container, if the actor may see it; others' containers do not exist for them."""
         container = await self.runtime.inspect(container_id)
-        if not (actor.is_admin or self._is_owned_by(container, actor.id)):
+        if not (actor.is_admin or self.owner_of(container) == actor.id):
             raise ContainerNotFound(container_id)
         return container
 
@@ -115,37 +116,28 @@ class ContainerService:
         )
 
     async def start(self, actor: Actor, container_id: str) -> Container:
-        async with self.audit.action(actor, "container.start", container_id) as entry:
-            container = await self.get_visible(actor, container_id)
-            entry.target = container.id
+        async with self._acting_on(actor, "container.start", container_id) as container:
             if container.state is ContainerState.RUNNING:
                 raise ContainerAlreadyRunning(container_id)
             await self.runtime.start(container.id)
         return await self.runtime.inspect(container.id)
 
     async def stop(self, actor: Actor, container_id: str, *, timeout_seconds: int) -> Container:
-        async with self.audit.action(actor, "container.stop", container_id) as entry:
-            entry.details = {"timeout_seconds": timeout_seconds}
-            container = await self.get_visible(actor, container_id)
-            entry.target = container.id
+        action = self._acting_on(actor, "container.stop", container_id, timeout_seconds=timeout_seconds)
+        async with action as container:
             if container.state not in ACTIVE:
                 raise ContainerNotRunning(container_id)
             await self.runtime.stop(container.id, timeout_seconds=timeout_seconds)
         return await self.runtime.inspect(container.id)
 
     async def restart(self, actor: Actor, container_id: str, *, timeout_seconds: int) -> Container:
-        async with self.audit.action(actor, "container.restart", container_id) as entry:
-            entry.details = {"timeout_seconds": timeout_seconds}
-            container = await self.get_visible(actor, container_id)
-            entry.target = container.id
+        action = self._acting_on(actor, "container.restart", container_id, timeout_seconds=timeout_seconds)
+        async with action as container:
             await self.runtime.restart(container.id, timeout_seconds=timeout_seconds)
         return await self.runtime.inspect(container.id)
 
     async def remove(self, actor: Actor, container_id: str, *, force: bool) -> None:
-        async with self.audit.action(actor, "container.remove", container_id) as entry:
-            entry.details = {"force": force}
-            container = await self.get_visible(actor, container_id)
-            entry.target = container.id
+        async with self._acting_on(actor, "container.remove", container_id, force=force) as container:
             if container.state in ACTIVE and not force:
                 raise ContainerRunning(container_id)
             await self.runtime.remove(container.id, force=force)
@@ -169,8 +161,17 @@ class ContainerService:
     def _owned_by(self, owner_id: int) -> dict[str, str]:
         return {INSTANCE: self.instance, OWNER: str(owner_id)}
 
-    def _is_owned_by(self, container: Container, user_id: int) -> bool:
-        return self.owner_of(container) == user_id
+    @asynccontextmanager
+    async def _acting_on(
+        self, actor: Actor, action: str, container_id: str, **details: object
+    ) -> AsyncIterator[Container]:
+        """The container the action is for, if visible, under an audit record of the action
+        keyed by its full id (the caller may have used a short one)."""
+        async with self.audit.action(actor, action, container_id) as entry:
+            entry.details = dict(details)
+            container = await self.get_visible(actor, container_id)
+            entry.target = container.id
+            yield container
 
     async def _inspect_owned(self, owner_id: int) -> list[Container]:
         """The owner's containers with their limits (the listing carries none); one removed
