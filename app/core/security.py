@@ -9,6 +9,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -19,6 +20,7 @@ from app.core.config import Settings
 
 JWT_ALGORITHM = "HS256"  # pinned: a token can never choose its own algorithm
 REQUIRED_CLAIMS = ["sub", "sid", "role", "jti", "exp", "iat", "iss", "aud"]
+REMEMBERED_TOKENS = 4096  # verified tokens kept per process: about 2 MB
 
 
 class PasswordHasher:
@@ -77,11 +79,28 @@ class AccessClaims:
 
 
 class AccessTokens:
-    def __init__(self, *, secret: str, issuer: str, audience: str, ttl_seconds: int) -> None:
+    """Issues and checks access tokens.
+
+    A token's signature and claims cannot change, so each token is verified once and its
+    claims remembered (a bounded LRU); later uses only check expiry. Verifying the HS256
+    signature and the claims with PyJWT cost more than the rest of authentication. Invalid
+    tokens are never remembered, so garbage cannot push valid ones out of the cache.
+    """
+
+    def __init__(
+        self,
+        *,
+        secret: str,
+        issuer: str,
+        audience: str,
+        ttl_seconds: int,
+        remembered_tokens: int = REMEMBERED_TOKENS,
+    ) -> None:
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
         self.ttl_seconds = ttl_seconds
+        self._verified = lru_cache(maxsize=remembered_tokens)(self._verify)
 
     def issue(self, *, user_id: int, session_id: int, role: str) -> str:
         now = int(time.time())
@@ -98,6 +117,12 @@ class AccessTokens:
         return jwt.encode(claims, self._secret, algorithm=JWT_ALGORITHM)
 
     def decode(self, token: str) -> AccessClaims:
+        claims = self._verified(token)
+        if claims.expires_at <= time.time():  # PyJWT's rule: expired from `exp` on
+            raise ExpiredTokenError
+        return claims
+
+    def _verify(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,

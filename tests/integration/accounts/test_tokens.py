@@ -1,5 +1,6 @@
 """Access tokens are verified strictly; refresh tokens rotate and their reuse ends the session."""
 
+import asyncio
 import base64
 import json
 import time
@@ -97,6 +98,7 @@ async def test_bad_access_tokens_are_refused(people: PeopleFactory, make_token, 
 
 async def test_a_tampered_token_is_refused(people: PeopleFactory) -> None:
     member = await people.member()
+    assert (await member.client.get("/api/v1/users/me")).status_code == 200  # the genuine one, remembered
     header, payload, signature = str(member.tokens["access_token"]).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["role"] = "admin"
@@ -108,6 +110,23 @@ async def test_a_tampered_token_is_refused(people: PeopleFactory) -> None:
 
     assert response.status_code == 401
     assert response.json()["error_code"] == "invalid_token"
+
+
+async def test_a_token_already_verified_still_expires(people: PeopleFactory) -> None:
+    """Verified tokens are remembered; expiry is checked on every use all the same."""
+    member = await people.member()
+    expires_at = int(time.time()) + 2
+    token = forged(valid_claims(member.id, role="member", exp=expires_at))
+    headers = {"Authorization": f"Bearer {token}"}
+    client = people.new_client()
+
+    first = await client.get("/api/v1/users/me", headers=headers)
+    await asyncio.sleep(expires_at - time.time() + 0.05)
+    later = await client.get("/api/v1/users/me", headers=headers)
+
+    assert first.status_code == 200
+    assert later.status_code == 401
+    assert later.json()["error_code"] == "token_expired"
 
 
 async def test_refresh_rotates_and_reuse_revokes_the_family(people: PeopleFactory) -> None:
