@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy.exc import DBAPIError
 
 from app.admin import mount_admin
 from app.api import v1, v2
@@ -27,6 +28,7 @@ from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import create_cache
 from app.infrastructure.database import (
     DATABASE_UNREACHABLE,
+    answer_lost_connection,
     create_engine,
     create_session_factory,
     ping_database,
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for unreachable in DATABASE_UNREACHABLE:
         app.add_exception_handler(unreachable, as_app_error(DatabaseUnavailable))
+    app.add_exception_handler(DBAPIError, answer_lost_connection)
 
     # Added innermost first: a request meets them bottom-up.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)

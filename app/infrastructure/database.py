@@ -4,15 +4,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import PoolProxiedConnection
 
 from app.core.config import Settings
-from app.core.errors import DatabaseUnavailable
+from app.core.errors import DatabaseUnavailable, handle_app_error
 
 # Explicit names make migrations deterministic on every database (and droppable by name).
 NAMING_CONVENTION = {
@@ -60,16 +69,30 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(settings.database_url, echo=settings.database_echo)
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
-        pool_pre_ping=True,
         # asyncpg waits 60 s for a connection by default; an outage should answer sooner.
         connect_args={"timeout": settings.database_connect_timeout},
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: PoolProxiedConnection) -> None:
+    """A pre-ping without the round trip: a pooled connection the server has closed (a
+    restart, an administrator) is replaced before a request gets it.
+
+    asyncpg notices the server's goodbye on its own, so asking it costs nothing; SQLAlchemy's
+    `pool_pre_ping` sent a query on every checkout instead, one more round trip per request.
+    A connection lost without a goodbye fails its request (503), and SQLAlchemy then drops
+    every connection the pool held.
+    """
+    if proxy.driver_connection is not None and proxy.driver_connection.is_closed():
+        raise DisconnectionError
 
 
 def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
@@ -107,6 +130,14 @@ DATABASE_UNREACHABLE: tuple[type[Exception], ...] = (
     InterfaceError,
     PoolTimeoutError,
 )
+
+
+async def answer_lost_connection(request: Request, exc: Exception) -> Response:
+    """A connection lost in the middle of a statement (the server went away, the network
+    cut) is an outage like a refused connection: 503, not a bug's 500."""
+    if not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        raise exc
+    return await handle_app_error(request, DatabaseUnavailable(f"{type(exc).__name__}: {exc.orig}"))
 
 
 PROBE_FAILURES: tuple[type[Exception], ...] = (SQLAlchemyError, *DATABASE_UNREACHABLE)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+import asyncpg
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy.engine import make_url
@@ -96,6 +97,30 @@ async def test_a_database_outage_answers_503_and_heals() -> None:
     assert ready.status_code == 503
     assert ready.json()["details"]["database"]["status"] == "failed"
     assert me_again.status_code == 200
+
+
+async def test_connections_the_database_closed_are_replaced_before_use() -> None:
+    """What a PostgreSQL restart does to the pool: every pooled connection is closed by the
+    server. The next requests get new connections instead of failing on the old ones."""
+    async with postgres_database(postgres_server_url()) as database:
+        await migrate(database)
+        async with keel(make_settings(database)) as (_, people):
+            member = await people.member()
+            assert (await member.client.get("/api/v1/users/me")).status_code == 200  # pooled now
+
+            admin = await asyncpg.connect(make_url(database).set(drivername="postgresql").render_as_string())
+            try:
+                ended = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await admin.close()
+            await asyncio.sleep(0.2)  # the goodbye reaches the pooled connections
+            after = [(await member.client.get("/api/v1/users/me")).status_code for _ in range(3)]
+
+    assert ended >= 1
+    assert after == [200, 200, 200]
 
 
 async def submit_until_accepted(client: AsyncClient) -> Response:
