@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.container_runtime.close()
             await cache.close()
             await engine.dispose()
+            app.state.password_hasher.close()
 
     app = FastAPI(
         title="Keel",

@@ -60,9 +60,12 @@ class Settings(BaseSettings):
     login_rate_limit_per_account: str = "10/minute"
     login_rate_limit_per_address: str = "30/minute"
     register_rate_limit_per_address: str = "10/hour"
-    # argon2id cost; the defaults are pwdlib's. Lower them only for tests.
+    # argon2id cost; time and memory are pwdlib's defaults. Lower them only for tests.
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65_536, ge=8)
+    # Lanes per hash. One lane is one thread: a hash in flight then takes one core, and the
+    # concurrency below decides how many cores hashing may take (docs/decisions.md).
+    password_hash_parallelism: int = Field(default=1, ge=1, le=16)
     # Hashes computed at once per process (each holds the memory above). None: one per core.
     password_hash_concurrency: int | None = Field(default=None, ge=1, le=64)
 

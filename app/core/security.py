@@ -4,10 +4,15 @@ Knows no domain: callers pass ids and roles in, and get claims or `InvalidTokenE
 """
 
 import asyncio
+import contextlib
 import hashlib
+import os
 import secrets
+import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,20 +25,29 @@ from app.core.config import Settings
 
 JWT_ALGORITHM = "HS256"  # pinned: a token can never choose its own algorithm
 REQUIRED_CLAIMS = ["sub", "sid", "role", "jti", "exp", "iat", "iss", "aud"]
+HASH_THREAD_NICENESS = 10  # weight 110 against the event loop's 1024 (nice 0)
 REMEMBERED_TOKENS = 4096  # verified tokens kept per process: about 2 MB
 
 
 class PasswordHasher:
-    """argon2id in a worker thread, so hashing never blocks other requests.
+    """argon2id in worker threads of its own, so hashing never blocks other requests.
 
     Each hash in flight holds `memory_kib` of memory (64 MiB by default) and a core, so at
     most `concurrency` run at once; more would only add memory, not throughput. Others wait
-    their turn without blocking the event loop.
+    their turn in the pool's queue without blocking the event loop.
+
+    The hashing threads run at a lower scheduling priority than the event loop: a login
+    storm then takes the cores the loop leaves idle, and every other request still gets
+    the CPU first (docs/decisions.md, "Password hashing").
     """
 
-    def __init__(self, *, time_cost: int, memory_kib: int, concurrency: int) -> None:
-        self._context = PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib),))
-        self._slots = asyncio.Semaphore(concurrency)
+    def __init__(self, *, time_cost: int, memory_kib: int, concurrency: int, parallelism: int = 1) -> None:
+        self._context = PasswordHash(
+            (Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism),)
+        )
+        self._threads = ThreadPoolExecutor(
+            max_workers=concurrency, thread_name_prefix="keel-hash", initializer=_yield_to_the_loop
+        )
         self._dummy_hash: str | None = None
 
     @classmethod
@@ -42,22 +56,35 @@ class PasswordHasher:
             time_cost=settings.password_hash_time_cost,
             memory_kib=settings.password_hash_memory_kib,
             concurrency=settings.hash_concurrency,
+            parallelism=settings.password_hash_parallelism,
         )
 
     async def hash(self, password: str) -> str:
-        async with self._slots:
-            return await asyncio.to_thread(self._context.hash, password)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self._context.hash, password)
 
     async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
         """Whether it matches, and a new hash when the stored one uses old parameters."""
-        async with self._slots:
-            return await asyncio.to_thread(self._context.verify_and_update, password, password_hash)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._threads, self._context.verify_and_update, password, password_hash
+        )
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
     async def verify_against_dummy(self, password: str) -> None:
         """Spend the time of a real check, so an unknown account is not revealed by speed."""
         if self._dummy_hash is None:
             self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
         await self.verify(password, self._dummy_hash)
+
+
+def _yield_to_the_loop() -> None:
+    """Lower this hashing thread's priority (Linux schedules threads one by one)."""
+    if sys.platform != "linux":
+        return
+    # Fails only when the process already runs lower than that: then it stays as it is.
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
 
 
 class InvalidTokenError(Exception):

@@ -1,8 +1,12 @@
 """At most `concurrency` hashes run at once: each one holds argon2's memory (64 MiB by default)."""
 
 import asyncio
+import os
+import sys
 import threading
 import time
+
+import pytest
 
 from app.core.security import PasswordHasher
 
@@ -33,3 +37,36 @@ async def test_hashes_beyond_the_concurrency_wait_their_turn() -> None:
     assert len(set(hashes)) == 8
     checks = [await hasher.verify(f"password {n}", stored) for n, stored in enumerate(hashes)]
     assert all(valid for valid, _ in checks)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread priorities are Linux's")
+async def test_hashes_run_at_a_lower_priority_than_the_event_loop() -> None:
+    """A login storm must not take the CPU from the requests the event loop serves."""
+    hasher = PasswordHasher(time_cost=1, memory_kib=1024, concurrency=2)
+    real_hash = hasher._context.hash
+    niceness: list[int] = []
+
+    def recording_hash(password: str) -> str:
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return real_hash(password)
+
+    hasher._context.hash = recording_hash  # type: ignore[method-assign]
+    try:
+        await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(4)))
+    finally:
+        hasher.close()
+
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert len(niceness) == 4
+    assert all(value > loop_niceness for value in niceness)
+
+
+async def test_one_lane_per_hash_by_default() -> None:
+    """One lane is one thread: a hash in flight takes one core, not every core."""
+    hasher = PasswordHasher(time_cost=1, memory_kib=1024, concurrency=1)
+    try:
+        stored = await hasher.hash("a passphrase")
+    finally:
+        hasher.close()
+
+    assert ",p=1$" in stored
