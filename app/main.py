@@ -11,7 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.exc import DBAPIError
 
 from app.admin import mount_admin
-from app.api import v1, v2
+from app.api import include_api
 from app.core.config import Settings, get_settings
 from app.core.errors import DatabaseUnavailable, as_app_error, install_error_handlers
 from app.core.i18n import ensure_catalogs
@@ -149,8 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
 
     app.include_router(health_router)
-    app.include_router(v1.router)
-    app.include_router(v2.router)
+    include_api(app)
     mount_offline_docs(app)
     mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
     instrument(app)

@@ -1,14 +1,9 @@
-"""Version 1 of the API: mounts each domain's router, nothing else."""
+"""Version 1 of the API: each domain's routers, nothing else."""
 
-from fastapi import APIRouter
+from app.domains.accounts.router import routers as accounts
+from app.domains.containers.router import routers as containers
+from app.domains.jobs.router import router as jobs
+from app.domains.todos.router import v1 as todos
 
-from app.domains.accounts.router import router as accounts_router
-from app.domains.containers.router import router as containers_router
-from app.domains.jobs.router import router as jobs_router
-from app.domains.todos.router import v1 as todos_v1
-
-router = APIRouter(prefix="/api/v1")
-router.include_router(accounts_router)
-router.include_router(containers_router)
-router.include_router(jobs_router)
-router.include_router(todos_v1)
+PREFIX = "/api/v1"
+ROUTERS = (*accounts, *containers, jobs, *todos)

@@ -1,8 +1,6 @@
-from fastapi import APIRouter
+"""The accounts domain's routers: authentication and users."""
 
 from app.domains.accounts.router.auth import router as auth_router
 from app.domains.accounts.router.users import router as users_router
 
-router = APIRouter()
-router.include_router(auth_router)
-router.include_router(users_router)
+routers = (auth_router, users_router)
