@@ -2,31 +2,61 @@
 
 Leaving the block commits; an exception rolls everything back, so a failed request leaves
 no partial state. Reads may happen before the block: the same session carries on into it.
+
+Reads outside the block run without a transaction (autocommit), so a request that only
+reads costs one round trip per query, not a BEGIN and a ROLLBACK more. Entering the
+outermost block ends that phase and the block's statements run in one transaction; the
+objects read before stay in the session. Under PostgreSQL's READ COMMITTED a transaction
+gave the reads no more than this: every statement sees what was committed when it began.
+Row locks (`FOR UPDATE`) are taken inside the block, where they last until the commit.
 """
 
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Annotated, Self
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+_autocommit_engines: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
+
+
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, its connections handed out in autocommit mode."""
+    if engine not in _autocommit_engines:
+        _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return _autocommit_engines[engine]
 
 
 class UnitOfWork:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
+        self._engine: AsyncEngine = session_factory.kw["bind"]
         self._session: AsyncSession | None = None
         self._depth = 0
 
     @property
     def session(self) -> AsyncSession:
         if self._session is None:
-            self._session = self._session_factory()
+            bind = self._engine if self._depth else _autocommit(self._engine)
+            self._session = self._session_factory(bind=bind)
         return self._session
 
     async def __aenter__(self) -> Self:
+        if self._depth == 0 and self._session is not None:
+            await self._end_reads()
         self._depth += 1
         return self
+
+    async def _end_reads(self) -> None:
+        session = self._session
+        assert session is not None
+        if session.new or session.dirty or session.deleted:
+            # Flushed now, they would be written outside the block's transaction.
+            raise RuntimeError("changes made before `async with uow:`; make them inside it")
+        await session.commit()  # nothing to write: gives the read connection back
+        session.bind = self._engine
 
     async def __aexit__(
         self,
@@ -40,6 +70,8 @@ class UnitOfWork:
         elif self._depth == 0:
             # Only the outermost block commits, so use cases can call each other.
             await self.session.commit()
+        if self._depth == 0:
+            self.session.bind = _autocommit(self._engine)  # reads after the block: no transaction
 
     async def close(self) -> None:
         if self._session is not None:

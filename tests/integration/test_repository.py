@@ -1,9 +1,11 @@
 """The generic repository and the unit of work, against each real database."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from app.core.errors import NotFoundError
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -18,13 +20,17 @@ async def uow(app: FastAPI) -> AsyncIterator[UnitOfWork]:
     await unit.close()
 
 
-async def committed_names(app: FastAPI) -> list[str]:
+async def committed_widgets(app: FastAPI) -> list[Widget]:
     """What another connection sees: only committed rows."""
     fresh = UnitOfWork(app.state.session_factory)
     try:
-        return [widget.name for widget in await WidgetRepository(fresh.session).list()]
+        return list(await WidgetRepository(fresh.session).list())
     finally:
         await fresh.close()
+
+
+async def committed_names(app: FastAPI) -> list[str]:
+    return [widget.name for widget in await committed_widgets(app)]
 
 
 async def test_add_get_update_delete(uow: UnitOfWork) -> None:
@@ -121,6 +127,66 @@ async def test_nested_blocks_commit_once_at_the_outermost(app: FastAPI, uow: Uni
 
     assert seen_between_blocks == []  # the inner block did not commit: the outer one owns it
     assert await committed_names(app) == []
+
+
+async def test_objects_read_before_the_block_are_written_in_its_transaction(
+    app: FastAPI, uow: UnitOfWork
+) -> None:
+    async with uow:
+        widget = await WidgetRepository(uow.session).add(Widget(name="cog", size=1))
+    first, second = UnitOfWork(app.state.session_factory), UnitOfWork(app.state.session_factory)
+    try:
+        read_before = await WidgetRepository(first.session).get(widget.id)
+
+        async def update_then_fail() -> None:
+            async with first:
+                await WidgetRepository(first.session).update(read_before, size=2)
+                await WidgetRepository(first.session).add(Widget(name="lost"))
+                raise RuntimeError("the block fails")
+
+        with pytest.raises(RuntimeError):
+            await update_then_fail()
+
+        read_before = await WidgetRepository(second.session).get(widget.id)
+        async with second:
+            await WidgetRepository(second.session).update(read_before, size=3)
+    finally:
+        await first.close()
+        await second.close()
+
+    assert [(widget.name, widget.size) for widget in await committed_widgets(app)] == [("cog", 3)]
+
+
+async def test_changes_made_before_the_block_are_refused(app: FastAPI, uow: UnitOfWork) -> None:
+    """Flushed on entering, they would be written outside the block's transaction."""
+    uow.session.add(Widget(name="early"))
+
+    with pytest.raises(RuntimeError, match="inside it"):
+        async with uow:
+            pass
+
+    assert await committed_names(app) == []
+
+
+async def test_reads_outside_a_block_run_without_a_transaction(uow: UnitOfWork) -> None:
+    """PostgreSQL's now() is the start of the current transaction: the same for every
+    statement of one transaction, new for each statement outside any."""
+    if uow.session.bind.dialect.name != "postgresql":
+        pytest.skip("transaction timestamps are PostgreSQL's")
+
+    async def two_reads() -> tuple[object, object]:
+        first = await uow.session.scalar(select(func.now()))
+        await asyncio.sleep(0.01)
+        return first, await uow.session.scalar(select(func.now()))
+
+    before = await two_reads()
+    async with uow:
+        inside = await two_reads()
+    after = await two_reads()
+
+    assert before[0] != before[1]
+    assert inside[0] == inside[1]
+    assert after[0] != after[1]
 
 
 async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: UnitOfWork) -> None:
