@@ -35,6 +35,7 @@ from app.infrastructure.database import (
 )
 from app.infrastructure.mail import create_mailer
 from app.infrastructure.rate_limit import create_rate_limiter
+from app.infrastructure.slots import Slots
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.load_shedding import LoadSheddingMiddleware
@@ -64,9 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = session_factory
         # As many requests use the database at once as the pool has connections.
-        app.state.database_slots = asyncio.Semaphore(
-            settings.database_pool_size + settings.database_max_overflow
-        )
+        app.state.database_slots = Slots(settings.database_pool_size + settings.database_max_overflow)
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)
