@@ -16,7 +16,6 @@ from taskiq.exceptions import TaskiqError
 from taskiq_aio_pika import AioPikaBroker
 from taskiq_aio_pika.exchange import Exchange
 from taskiq_aio_pika.queue import Queue, QueueType
-from taskiq_redis import RedisAsyncResultBackend
 
 from app.core.config import Settings
 from app.core.errors import BrokerUnavailable
@@ -119,6 +118,8 @@ def create_broker(settings: Settings, *, worker: bool = False) -> Broker:
             qos=settings.worker_concurrency,
         )
         if settings.redis_url:
+            from taskiq_redis import RedisAsyncResultBackend  # only when configured: see redis_cache.py
+
             taskiq = taskiq.with_result_backend(
                 RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_TTL_SECONDS)
             )

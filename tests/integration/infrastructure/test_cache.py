@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.infrastructure.cache import Cache, MemoryCache, RedisCache, create_cache
+from app.infrastructure.cache import Cache, MemoryCache, create_cache
+from app.infrastructure.redis_cache import RedisCache
 from tests.conftest import CLOSED_PORT_URL
 
 
