@@ -16,7 +16,6 @@ from app.domains.accounts.schemas import Email
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
-from app.infrastructure import migrations
 from app.infrastructure.cache import MemoryCache
 from app.infrastructure.database import create_engine, create_session_factory
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -55,6 +54,9 @@ def serve(
 @app.command()
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Upgrade the database schema (to the latest revision by default)."""
+    # Imported here: Alembic brings Mako and Pygments, 13 MB that `keel serve` has no use for.
+    from app.infrastructure import migrations
+
     migrations.upgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}")
 
