@@ -20,7 +20,7 @@ from app.domains.accounts.errors import (
 )
 from app.domains.accounts.models import User
 from app.domains.accounts.permissions import ALL_PERMISSIONS, grants
-from app.domains.accounts.service.assembly import AccountServices, account_services
+from app.domains.accounts.service.assembly import AccountServices, account_services, authenticator
 from app.domains.accounts.service.auth import AuthService, Client, Principal
 from app.domains.accounts.service.recovery import RecoveryService
 from app.domains.accounts.service.users import UserService
@@ -88,16 +88,16 @@ def check_csrf(request: Request) -> None:
 
 async def current_principal(
     request: Request,
-    auth: AuthServiceDep,
+    uow: UoW,
     bearer: Annotated[str | None, Security(bearer_scheme)],
     cookie: Annotated[str | None, Security(cookie_scheme)],
 ) -> Principal:
     """The caller, from a Bearer header (API clients) or the access cookie (browsers)."""
     if bearer is not None:
-        return await auth.authenticate(access_token=bearer)
+        return await authenticator(request.app.state, uow).authenticate(access_token=bearer)
     if cookie:
         check_csrf(request)
-        return await auth.authenticate(access_token=cookie)
+        return await authenticator(request.app.state, uow).authenticate(access_token=cookie)
     raise NotAuthenticated
 
 

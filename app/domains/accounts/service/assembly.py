@@ -6,7 +6,8 @@ Used by the API's dependencies and by the admin panel, so both apply the same ru
 from dataclasses import dataclass
 from typing import Any
 
-from app.domains.accounts.service.auth import AuthService
+from app.domains.accounts.repository import UserRepository
+from app.domains.accounts.service.auth import Authenticator, AuthService
 from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
@@ -22,9 +23,7 @@ class AccountServices:
 
 def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
     """`state` is the app's state: settings, cache, rate limiter, mailer, hasher, tokens."""
-    revocation = SessionRevocation(
-        uow=uow, cache=state.cache, access_token_ttl=state.settings.access_token_ttl_seconds
-    )
+    revocation = _revocation(state, uow)
     emails = AccountEmails(uow=uow, settings=state.settings, mailer=state.mailer)
     auth = AuthService(
         uow=uow,
@@ -38,3 +37,15 @@ def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
     users = UserService(uow=uow, hasher=state.password_hasher, revocation=revocation, emails=emails)
     recovery = RecoveryService(uow=uow, hasher=state.password_hasher, emails=emails, revocation=revocation)
     return AccountServices(auth=auth, users=users, recovery=recovery)
+
+
+def authenticator(state: Any, uow: UnitOfWork) -> Authenticator:
+    return Authenticator(
+        tokens=state.access_tokens, revocation=_revocation(state, uow), users=UserRepository(uow.session)
+    )
+
+
+def _revocation(state: Any, uow: UnitOfWork) -> SessionRevocation:
+    return SessionRevocation(
+        uow=uow, cache=state.cache, access_token_ttl=state.settings.access_token_ttl_seconds
+    )
