@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domains.accounts.errors import PermissionDenied
 from app.domains.todos.errors import TagNameTaken, TagNotFound, TodoChanged, TodoNotFound, UnknownTags
 from app.domains.todos.models import Tag, Todo
-from app.domains.todos.repository import TagRepository, TodoRepository
+from app.domains.todos.repository import TagRepository, TodoRepository, TodoRow
 from app.domains.todos.schemas import TagCreate, TagUpdate, TodoCreate, TodoFilter, TodoUpdate
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import fingerprint
@@ -57,10 +57,10 @@ class TodoService:
             raise TodoNotFound(todo_id)
         return todo
 
-    async def listing(self, *, actor: Actor, owner_id: int | None, limit: int, offset: int) -> list[Todo]:
+    async def listing(self, *, actor: Actor, owner_id: int | None, limit: int, offset: int) -> list[TodoRow]:
         return await self.todos.listing(owner_id=actor.listing_scope(owner_id), limit=limit, offset=offset)
 
-    async def page(self, *, actor: Actor, filters: TodoFilter) -> tuple[list[Todo], str | None]:
+    async def page(self, *, actor: Actor, filters: TodoFilter) -> tuple[list[TodoRow], str | None]:
         """One v2 page and the cursor of the next (None on the last)."""
         owner_id = actor.listing_scope(filters.owner_id)
         # A cursor is bound to the filters, order and owner it was made for.

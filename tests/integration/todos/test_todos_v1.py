@@ -179,6 +179,23 @@ async def test_members_cannot_act_for_others(people: PeopleFactory) -> None:
     assert create.json()["error_code"] == "permission_denied"
 
 
+async def test_the_list_shows_each_todo_with_its_own_tags_as_one_item_shows_it(people: PeopleFactory) -> None:
+    ann, bob = await people.member("ann@example.com"), await people.member("bob@example.com")
+    work, home = await new_tag(ann.client, "work"), await new_tag(ann.client, "home")
+    await new_tag(bob.client, "bob's")
+    both = await new_todo(ann.client, "both", tag_ids=[work["id"], home["id"]])
+    none = await new_todo(ann.client, "none")
+    one = await new_todo(ann.client, "one", tag_ids=[work["id"]])
+    await new_todo(bob.client, "not ann's", tag_ids=[])
+
+    listed = (await ann.client.get("/api/v1/todos")).json()
+
+    assert [todo["title"] for todo in listed] == ["both", "none", "one"]
+    assert [[tag["name"] for tag in todo["tags"]] for todo in listed] == [["home", "work"], [], ["work"]]
+    one_by_one = [(await ann.client.get(f"/api/v1/todos/{todo['id']}")).json() for todo in (both, none, one)]
+    assert listed == one_by_one
+
+
 async def test_admins_list_everything_and_act_for_anyone(people: PeopleFactory) -> None:
     admin = await people.admin()
     ann = await people.member("ann@example.com")
