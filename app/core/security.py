@@ -45,9 +45,8 @@ class PasswordHasher:
         self._context = PasswordHash(
             (Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism),)
         )
-        self._threads = ThreadPoolExecutor(
-            max_workers=concurrency, thread_name_prefix="keel-hash", initializer=_yield_to_the_loop
-        )
+        self._concurrency = concurrency
+        self._threads: ThreadPoolExecutor | None = None  # started at the first hash, after a close too
         self._dummy_hash: str | None = None
 
     @classmethod
@@ -60,16 +59,25 @@ class PasswordHasher:
         )
 
     async def hash(self, password: str) -> str:
-        return await asyncio.get_running_loop().run_in_executor(self._threads, self._context.hash, password)
+        return await asyncio.get_running_loop().run_in_executor(self._pool(), self._context.hash, password)
 
     async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
         """Whether it matches, and a new hash when the stored one uses old parameters."""
         return await asyncio.get_running_loop().run_in_executor(
-            self._threads, self._context.verify_and_update, password, password_hash
+            self._pool(), self._context.verify_and_update, password, password_hash
         )
 
     def close(self) -> None:
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+            self._threads = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(
+                max_workers=self._concurrency, thread_name_prefix="keel-hash", initializer=_yield_to_the_loop
+            )
+        return self._threads
 
     async def verify_against_dummy(self, password: str) -> None:
         """Spend the time of a real check, so an unknown account is not revealed by speed."""

@@ -70,3 +70,17 @@ async def test_one_lane_per_hash_by_default() -> None:
         hasher.close()
 
     assert ",p=1$" in stored
+
+
+async def test_a_closed_hasher_starts_its_threads_again_when_used() -> None:
+    """An app's lifespan closes it at shutdown; the same app may be started again."""
+    hasher = PasswordHasher(time_cost=1, memory_kib=1024, concurrency=1)
+    stored = await hasher.hash("a passphrase")
+    hasher.close()
+
+    try:
+        valid, _ = await hasher.verify("a passphrase", stored)
+    finally:
+        hasher.close()
+
+    assert valid

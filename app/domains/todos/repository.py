@@ -95,8 +95,9 @@ class TodoRepository(Repository[Todo]):
         tag_query = (
             select(todo_tags.c.todo_id, *Tag.__table__.c)
             .join(Tag.__table__, Tag.id == todo_tags.c.tag_id)
-            # The todos' own query again, in SQL: cheaper than binding a parameter per id.
-            .where(todo_tags.c.todo_id.in_(query.with_only_columns(Todo.id).scalar_subquery()))
+            # By id, not by running the page's query again: a todo added or removed between
+            # the two statements would shift an offset page and leave one without its tags.
+            .where(todo_tags.c.todo_id.in_([todo.id for todo in todos]))
             .order_by(Tag.name)
         )
         for tag in await self.session.execute(tag_query):

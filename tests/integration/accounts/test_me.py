@@ -1,7 +1,9 @@
 """The caller's own account: e-mail, password, profile, deletion."""
 
 import pytest
+from sqlalchemy import delete, select
 
+from app.domains.accounts.models import Profile
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 
 NEW_PASSWORD = "another good passphrase"
@@ -90,6 +92,23 @@ async def test_profile_round_trip(people: PeopleFactory) -> None:
 
     assert response.status_code == 200
     assert (await member.client.get("/api/v1/users/me/profile")).json() == profile
+
+
+async def test_a_missing_profile_is_made_once_and_kept(people: PeopleFactory) -> None:
+    """Every account gets a profile at creation; reading mends one without, in a block."""
+    member = await people.member()
+    async with people.app.state.session_factory() as session:
+        await session.execute(delete(Profile).where(Profile.user_id == member.id))
+        await session.commit()
+
+    first = await member.client.get("/api/v1/users/me/profile")
+    second = await member.client.get("/api/v1/users/me/profile")
+
+    async with people.app.state.session_factory() as session:
+        stored = (await session.scalars(select(Profile).where(Profile.user_id == member.id))).all()
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json() == second.json()
+    assert len(stored) == 1
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,11 @@ class UserService:
             await self.users.delete(user)
 
     async def profile(self, *, user: User) -> Profile:
-        return await self.profiles.for_user(user.id) or await self._new_profile(user)
+        found = await self.profiles.for_user(user.id)
+        if found is not None:
+            return found
+        async with self.uow:  # every account gets one at creation; this mends one without
+            return await self._new_profile(user)
 
     async def replace_profile(self, *, user: User, changes: ProfileUpdate) -> Profile:
         values = changes.model_dump(mode="json")
