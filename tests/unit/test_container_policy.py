@@ -33,30 +33,33 @@ def request(**fields: Any) -> ContainerCreate:
 # image_names
 
 
-def test_a_docker_hub_short_name_goes_by_its_library_and_registry_names() -> None:
-    assert image_names("busybox") == {
-        "library/busybox",
-        "library/busybox:latest",
-        "docker.io/library/busybox",
-        "docker.io/library/busybox:latest",
-    }
-
-
-def test_a_docker_hub_user_image_keeps_its_namespace() -> None:
-    assert image_names("someone/tool:2") == {
-        "someone/tool",
-        "someone/tool:2",
-        "docker.io/someone/tool",
-        "docker.io/someone/tool:2",
-    }
-
-
-def test_a_registry_with_a_port_is_not_mistaken_for_a_tag() -> None:
-    assert image_names("127.0.0.1:5000/keel/busybox") == {
-        "127.0.0.1:5000/keel/busybox",
-        "127.0.0.1:5000/keel/busybox:latest",
-    }
-    assert image_names("localhost:5000/app:1.2") == {"localhost:5000/app", "localhost:5000/app:1.2"}
+@pytest.mark.parametrize(
+    ("reference", "names"),
+    [
+        (
+            "busybox",
+            {
+                "library/busybox",
+                "library/busybox:latest",
+                "docker.io/library/busybox",
+                "docker.io/library/busybox:latest",
+            },
+        ),
+        (
+            "someone/tool:2",
+            {"someone/tool", "someone/tool:2", "docker.io/someone/tool", "docker.io/someone/tool:2"},
+        ),
+        (
+            "127.0.0.1:5000/keel/busybox",
+            {"127.0.0.1:5000/keel/busybox", "127.0.0.1:5000/keel/busybox:latest"},
+        ),
+        ("localhost:5000/app:1.2", {"localhost:5000/app", "localhost:5000/app:1.2"}),
+    ],
+    ids=["docker-hub-short-name", "docker-hub-user-image", "registry-with-port", "registry-port-and-tag"],
+)
+def test_an_image_goes_by_every_name_that_reaches_it(reference: str, names: set[str]) -> None:
+    """Docker Hub images by their library and registry names; a registry's port is no tag."""
+    assert image_names(reference) == names
 
 
 def test_a_digest_reference_goes_by_its_digest_not_latest() -> None:

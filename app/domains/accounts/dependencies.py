@@ -93,12 +93,13 @@ async def current_principal(
     cookie: Annotated[str | None, Security(cookie_scheme)],
 ) -> Principal:
     """The caller, from a Bearer header (API clients) or the access cookie (browsers)."""
-    if bearer is not None:
-        return await authenticator(request.app.state, uow).authenticate(access_token=bearer)
-    if cookie:
+    token = bearer
+    if token is None:
+        if not cookie:
+            raise NotAuthenticated
         check_csrf(request)
-        return await authenticator(request.app.state, uow).authenticate(access_token=cookie)
-    raise NotAuthenticated
+        token = cookie
+    return await authenticator(request.app.state, uow).authenticate(access_token=token)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
