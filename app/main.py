@@ -65,8 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker = create_broker(settings)
         app.state.engine = engine
         app.state.session_factory = session_factory
-        # As many requests use the database at once as the pool has connections.
-        app.state.database_slots = Slots(settings.database_pool_size + settings.database_max_overflow)
+        # As many requests use the database at once as the pool keeps connections. The
+        # overflow is left to jobs and probes: a request holding an overflow connection
+        # made the pool open and close one every fiftieth request under a steady load.
+        app.state.database_slots = Slots(settings.database_pool_size)
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)

@@ -68,7 +68,7 @@ class Base(DeclarativeBase):
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(settings.database_url, echo=settings.database_echo)
+        return _create_sqlite_engine(settings)
     engine = create_async_engine(
         url,
         echo=settings.database_echo,
@@ -95,11 +95,14 @@ def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: PoolPro
         raise DisconnectionError
 
 
-def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
-    url = make_url(database_url)
+def _create_sqlite_engine(settings: Settings) -> AsyncEngine:
+    url = make_url(settings.database_url)
+    pool: dict[str, int] = {}
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # Sized like PostgreSQL's; an in-memory database lives in its one connection.
+        pool = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_max_overflow}
+    engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 30}, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
