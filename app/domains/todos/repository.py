@@ -1,18 +1,18 @@
-"""Todo and tag queries. Tags are never loaded per row: joined into the query of one todo,
-and fetched in one more query for a listing.
+"""Todo and tag queries. Tags are never loaded per row: they are joined into the query of
+one todo, and into a listing's query.
 
 Listings read columns, not ORM objects: a page of todos is shown, never changed, and
 building 20 todos and their tags as tracked ORM instances cost a third of the request
 (docs/decisions.md, "Listings read rows").
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, bindparam, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from app.domains.todos.models import Tag, Todo, todo_tags
@@ -66,73 +66,150 @@ class TodoRepository(Repository[Todo]):
 
     async def listing(self, *, owner_id: int | None, limit: int, offset: int) -> list[TodoRow]:
         """v1: oldest first, offset pages."""
-        return await self._rows(self._owned_by(owner_id).order_by(Todo.id).limit(limit).offset(offset))
+        statement = _listing_statement(scoped=owner_id is not None)
+        return await self._rows(statement, {"owner_id": owner_id, "limit": limit, "offset": offset})
 
     async def keyset_page(
         self, filters: TodoFilter, *, owner_id: int | None, after: tuple[Any, int] | None
     ) -> list[TodoRow]:
         """v2: up to `limit + 1` todos after the position `(sort value, id)`; the extra one
         tells whether there is a next page. Stable under inserts, unlike offsets."""
-        sort_column: ColumnElement[Any] = Todo.__table__.c[filters.sort]
-        descending = filters.order == "desc"
-        query = self._owned_by(owner_id).where(*_conditions(filters))
-        if after is not None:
-            position = tuple_(sort_column, Todo.id)
-            query = query.where(position < after if descending else position > after)
-        order = (sort_column.desc(), Todo.id.desc()) if descending else (sort_column.asc(), Todo.id.asc())
-        return await self._rows(query.order_by(*order).limit(filters.limit + 1))
+        shape = PageShape.of(filters, scoped=owner_id is not None, after=after is not None)
+        values: dict[str, Any] = {
+            "owner_id": owner_id,
+            "completed": filters.completed,
+            "pattern": contains_pattern(filters.q) if filters.q else None,
+            "created_after": filters.created_after,
+            "created_before": filters.created_before,
+            "after_value": after[0] if after else None,
+            "after_id": after[1] if after else None,
+            "limit": filters.limit + 1,
+            "offset": 0,
+        }
+        values.update({f"tag_{n}": name for n, name in enumerate(filters.tag)})
+        return await self._rows(_keyset_statement(shape), values)
 
-    def _owned_by(self, owner_id: int | None) -> Select[Any]:
-        query = select(*Todo.__table__.c)
-        return query if owner_id is None else query.where(Todo.owner_id == owner_id)
+    async def _rows(self, statement: Select[Any], values: dict[str, Any]) -> list[TodoRow]:
+        """The todos of a listing statement, each with its tags (one row per tag)."""
+        todos: list[TodoRow] = []
+        for row in await self.session.execute(statement, values):
+            if not todos or todos[-1].id != row.id:
+                todos.append(
+                    TodoRow(
+                        id=row.id,
+                        title=row.title,
+                        description=row.description,
+                        completed=row.completed,
+                        owner_id=row.owner_id,
+                        version=row.version,
+                        created_at=row.created_at,
+                        updated_at=row.updated_at,
+                        tags=[],
+                    )
+                )
+            if row.tag_id is not None:
+                todos[-1].tags.append(
+                    TagRow(id=row.tag_id, name=row.tag_name, colour=row.tag_colour, owner_id=row.tag_owner_id)
+                )
+        return todos
 
-    async def _rows(self, query: Select[Any]) -> list[TodoRow]:
-        """The todos `query` selects, in its order, each with its tags."""
-        todos = (await self.session.execute(query)).all()
-        if not todos:
-            return []
-        tags_of: defaultdict[int, list[TagRow]] = defaultdict(list)
-        tag_query = (
-            select(todo_tags.c.todo_id, *Tag.__table__.c)
-            .join(Tag.__table__, Tag.id == todo_tags.c.tag_id)
-            # By id, not by running the page's query again: a todo added or removed between
-            # the two statements would shift an offset page and leave one without its tags.
-            .where(todo_tags.c.todo_id.in_([todo.id for todo in todos]))
-            .order_by(Tag.name)
+
+# Listing statements are built once for each shape and run with the request's values bound:
+# building a select with its subquery and joins took SQLAlchemy longer (0.4 ms) than running
+# it (docs/decisions.md, "Listing statements are built once").
+
+# A listing's tag columns, named apart from the todo's own.
+TAG_COLUMNS = (
+    Tag.id.label("tag_id"),
+    Tag.name.label("tag_name"),
+    Tag.colour.label("tag_colour"),
+    Tag.owner_id.label("tag_owner_id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PageShape:
+    """What a v2 page's statement depends on: which filters are set, not their values."""
+
+    scoped: bool
+    sort: str
+    descending: bool
+    completed: bool
+    tags: int
+    text: bool
+    created_after: bool
+    created_before: bool
+    after: bool
+
+    @classmethod
+    def of(cls, filters: TodoFilter, *, scoped: bool, after: bool) -> "PageShape":
+        return cls(
+            scoped=scoped,
+            sort=filters.sort,
+            descending=filters.order == "desc",
+            completed=filters.completed is not None,
+            tags=len(filters.tag),
+            text=bool(filters.q),
+            created_after=filters.created_after is not None,
+            created_before=filters.created_before is not None,
+            after=after,
         )
-        for tag in await self.session.execute(tag_query):
-            tags_of[tag.todo_id].append(
-                TagRow(id=tag.id, name=tag.name, colour=tag.colour, owner_id=tag.owner_id)
-            )
-        return [
-            TodoRow(
-                id=todo.id,
-                title=todo.title,
-                description=todo.description,
-                completed=todo.completed,
-                owner_id=todo.owner_id,
-                version=todo.version,
-                created_at=todo.created_at,
-                updated_at=todo.updated_at,
-                tags=tags_of[todo.id],
-            )
-            for todo in todos
-        ]
 
 
-def _conditions(filters: TodoFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.completed is not None:
-        conditions.append(Todo.completed.is_(filters.completed))
+@cache
+def _listing_statement(*, scoped: bool) -> Select[Any]:
+    return _with_tags(_todos(scoped=scoped), sort="id", descending=False)
+
+
+@lru_cache(maxsize=512)  # a few hundred shapes at most: two sorts, two orders, up to 10 tags
+def _keyset_statement(shape: PageShape) -> Select[Any]:
+    query = _todos(scoped=shape.scoped)
+    if shape.completed:
+        query = query.where(Todo.completed == bindparam("completed", type_=Boolean))
     # Every named tag is required: each one narrows the list.
-    conditions.extend(Todo.tags.any(Tag.name == name) for name in filters.tag)
-    if filters.q:
-        pattern = contains_pattern(filters.q)
-        conditions.append(
+    query = query.where(*(Todo.tags.any(Tag.name == bindparam(f"tag_{n}")) for n in range(shape.tags)))
+    if shape.text:
+        pattern = bindparam("pattern", type_=String)
+        query = query.where(
             or_(Todo.title.ilike(pattern, escape="\\"), Todo.description.ilike(pattern, escape="\\"))
         )
-    if filters.created_after is not None:
-        conditions.append(Todo.created_at > filters.created_after)
-    if filters.created_before is not None:
-        conditions.append(Todo.created_at < filters.created_before)
-    return [and_(*conditions)] if conditions else []
+    if shape.created_after:
+        query = query.where(Todo.created_at > bindparam("created_after"))
+    if shape.created_before:
+        query = query.where(Todo.created_at < bindparam("created_before"))
+    if shape.after:
+        sort_column = Todo.__table__.c[shape.sort]
+        position = tuple_(sort_column, Todo.id)
+        after = tuple_(bindparam("after_value", type_=sort_column.type), bindparam("after_id", type_=Integer))
+        query = query.where(position < after if shape.descending else position > after)
+    return _with_tags(query, sort=shape.sort, descending=shape.descending)
+
+
+def _todos(*, scoped: bool) -> Select[Any]:
+    query = select(*Todo.__table__.c)
+    return query.where(Todo.owner_id == bindparam("owner_id")) if scoped else query
+
+
+def _with_tags(query: Select[Any], *, sort: str, descending: bool) -> Select[Any]:
+    """A page of `query`'s todos, sorted by `sort` then id, each joined with its tags.
+
+    One statement: a second query for the page's tags cost a round trip, and the page and
+    its tags are one snapshot.
+    """
+
+    def ordered(*columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+        return [column.desc() if descending else column.asc() for column in columns]
+
+    columns = Todo.__table__.c
+    page = (
+        query.order_by(*ordered(columns[sort], columns.id))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    return (
+        select(page, *TAG_COLUMNS)
+        .outerjoin(todo_tags, todo_tags.c.todo_id == page.c.id)
+        .outerjoin(Tag.__table__, Tag.id == todo_tags.c.tag_id)
+        .order_by(*ordered(page.c[sort], page.c.id), Tag.name)
+    )
