@@ -150,7 +150,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["X-Request-ID", "ETag", "Location"],
         )
-    app.add_middleware(LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
 
@@ -158,5 +157,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_api(app)
     mount_offline_docs(app)
     mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
-    instrument(app)
+    metrics = instrument(app)
+    # Outermost, so that under a flood a refusal costs as little as it can.
+    app.add_middleware(
+        LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests, on_refusal=metrics.refused.inc
+    )
     return app

@@ -166,20 +166,32 @@ def error_response(
 ) -> JSONResponse:
     """Render the contract; the caller's language comes from `Accept-Language`."""
     state = request.scope.get("state", {})
-    request_id = state.get("request_id")
     locale = negotiate_locale(request.headers.get("accept-language"))
-    body = ErrorResponse(
+    body = error_body(
         status_code=status_code,
         error_code=error_code,
         message=translate(message_key, locale, **(params or {})),
         details=details,
-        request_id=request_id,
+        request_id=state.get("request_id"),
     )
-    response = JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
+    response = JSONResponse(body, status_code=status_code, headers=headers)
     if started_at := state.get("started_at"):
         response.headers[ERROR_TIME_HEADER] = f"{time.perf_counter() - started_at:.6f}"
     response.headers["Content-Language"] = locale
     return response
+
+
+def error_body(
+    *, status_code: int, error_code: str, message: str, details: Any = None, request_id: str | None
+) -> dict[str, Any]:
+    """An `ErrorResponse` as the JSON object it is sent as."""
+    return ErrorResponse(
+        status_code=status_code,
+        error_code=error_code,
+        message=message,
+        details=details,
+        request_id=request_id,
+    ).model_dump()
 
 
 async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:

@@ -4,20 +4,36 @@ Without a bound, an overloaded process admits every request, each holds memory a
 for one of a few database connections, and latency grows until nothing completes in time.
 Refusing the excess at once keeps the admitted requests fast and tells clients to retry
 (`Retry-After`). Liveness is exempt: a busy process is not a dead one.
+
+This is the outermost of Keel's middleware, and it writes its refusal itself. Under a flood
+the refusals are most of the work, and the admitted requests wait for the CPU they take:
+each refusal that went through the metrics, request-context and security-headers
+middleware and the error handler cost 80 µs of it (docs/decisions.md, "Refusals are
+cheap"). A refusal still keeps the error contract: the body in the caller's language, its
+request id in `X-Request-ID`, the security headers. Refusals are counted by the metrics.
 """
 
-from starlette.requests import Request
+import time
+import uuid
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.errors import ServerBusy, handle_app_error
+from app.core.errors import ERROR_TIME_HEADER, REQUEST_ID_HEADER, ServerBusy, error_body
+from app.core.i18n import negotiate_locale, translate
+from app.middleware.request_context import incoming_request_id
+from app.middleware.security_headers import security_headers
 
 EXEMPT_PATHS = frozenset({"/health/live"})
 
 
 class LoadSheddingMiddleware:
-    def __init__(self, app: ASGIApp, *, max_in_flight: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_in_flight: int, on_refusal: Callable[[], None]) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
+        self.on_refusal = on_refusal
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -25,11 +41,31 @@ class LoadSheddingMiddleware:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_in_flight:
-            response = await handle_app_error(Request(scope), ServerBusy())
-            await response(scope, receive, send)
+            self.on_refusal()
+            await refusal(scope, started_at=time.perf_counter())(scope, receive, send)
             return
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+
+def refusal(scope: Scope, *, started_at: float) -> JSONResponse:
+    busy = ServerBusy()
+    request_id = incoming_request_id(scope) or uuid.uuid4().hex
+    locale = negotiate_locale(Headers(scope=scope).get("accept-language"))
+    body = error_body(
+        status_code=busy.status_code,
+        error_code=busy.error_code,
+        message=translate(busy.message_key, locale),
+        request_id=request_id,
+    )
+    headers = {
+        **security_headers(scope),
+        **busy.headers,
+        REQUEST_ID_HEADER: request_id,
+        "Content-Language": locale,
+        ERROR_TIME_HEADER: f"{time.perf_counter() - started_at:.6f}",
+    }
+    return JSONResponse(body, status_code=busy.status_code, headers=headers)

@@ -21,16 +21,22 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # HSTS only means something over HTTPS (uvicorn sets the scheme from a trusted proxy).
-        secure = scope.get("scheme") == "https"
+        wanted = security_headers(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in wanted.items():
                     headers.setdefault(name, value)
-                if secure:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def security_headers(scope: Scope) -> dict[str, str]:
+    # HSTS only means something over HTTPS (uvicorn sets the scheme from a trusted proxy).
+    return (
+        {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
+        if scope.get("scheme") == "https"
+        else SECURITY_HEADERS
+    )

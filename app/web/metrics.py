@@ -50,6 +50,12 @@ class RequestMetrics:
             registry=self.registry,
         )
 
+        self.refused = Counter(
+            "http_requests_refused_total",
+            "Requests refused with 503 server_busy before any work (load shedding).",
+            registry=self.registry,
+        )
+
     def observe(self, *, handler: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(handler, method, f"{status // 100}xx").inc()
         self.latency.labels(handler, method).observe(seconds)
@@ -120,7 +126,8 @@ def _plain_route_template(scope: Scope) -> str:
     return UNMATCHED if scope.get("path_params") else str(scope["path"])
 
 
-def instrument(app: FastAPI) -> None:
+def instrument(app: FastAPI) -> RequestMetrics:
     metrics = RequestMetrics()
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_route(METRICS_PATH, metrics.export, include_in_schema=False)
+    return metrics

@@ -37,15 +37,27 @@ async def test_requests_beyond_the_limit_are_shed_with_the_error_contract(small_
 
     async with http_client(small_app) as other:
         shed = await other.get("/api/v1/users/me", headers=member.client.headers)
+        in_russian = await other.get(
+            "/api/v1/users/me", headers={"Accept-Language": "ru", "X-Request-ID": "client-chosen-id"}
+        )
         live = await other.get("/health/live")
     release.set()
     finished = await asyncio.gather(*held)
+    async with http_client(small_app) as other:
+        metrics = (await other.get("/metrics")).text
     await people.close()
 
     assert shed.status_code == 503
     assert shed.json()["error_code"] == "server_busy"
     assert shed.headers["Retry-After"] == "1"
     assert shed.headers["X-Content-Type-Options"] == "nosniff"
+    assert shed.headers["X-Request-ID"] == shed.json()["request_id"]
+    assert float(shed.headers["X-ErrorHandleTime"]) >= 0
+    assert shed.headers["Content-Language"] == "en"
+    assert in_russian.json()["request_id"] == in_russian.headers["X-Request-ID"] == "client-chosen-id"
+    assert in_russian.headers["Content-Language"] == "ru"
+    assert in_russian.json()["message"] != shed.json()["message"]
+    assert "http_requests_refused_total 2.0" in metrics
     assert live.status_code == 200  # liveness is never shed
     assert [r.status_code for r in finished] == [200, 200]
 
