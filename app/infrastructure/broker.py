@@ -10,12 +10,8 @@ import asyncio
 from typing import Any
 
 import structlog
-from aiormq.exceptions import AMQPError
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
 from taskiq.exceptions import TaskiqError
-from taskiq_aio_pika import AioPikaBroker
-from taskiq_aio_pika.exchange import Exchange
-from taskiq_aio_pika.queue import Queue, QueueType
 
 from app.core.config import Settings
 from app.core.errors import BrokerUnavailable
@@ -27,16 +23,23 @@ STARTUP_TIMEOUT_SECONDS = 5.0
 
 Task = AsyncTaskiqDecoratedTask[Any, Any]
 
-# What talking to RabbitMQ raises when it is away: taskiq wraps a failed send in its own
-# errors; aiormq raises AMQP errors, RuntimeError subclasses for closed channels, OSError
-# and timeouts underneath.
-BROKER_FAILURES: tuple[type[Exception], ...] = (TaskiqError, AMQPError, RuntimeError, OSError, TimeoutError)
+# What talking to a broker raises when it is away: taskiq wraps a failed send in its own
+# errors; RabbitMQ's client raises AMQP errors too (`create_broker`), RuntimeError subclasses
+# for closed channels, OSError and timeouts underneath.
+BROKER_FAILURES: tuple[type[Exception], ...] = (TaskiqError, RuntimeError, OSError, TimeoutError)
 
 
 class Broker:
-    def __init__(self, broker: AsyncBroker, *, publish_timeout: float) -> None:
+    def __init__(
+        self,
+        broker: AsyncBroker,
+        *,
+        publish_timeout: float,
+        failures: tuple[type[Exception], ...] = BROKER_FAILURES,
+    ) -> None:
         self.taskiq = broker
         self._publish_timeout = publish_timeout
+        self._failures = failures
         self._started = False
         self._lock = asyncio.Lock()
 
@@ -56,19 +59,20 @@ class Broker:
         try:
             async with asyncio.timeout(self._publish_timeout):
                 await task.kiq(*args)
-        except BROKER_FAILURES as exc:
+        except self._failures as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def ping(self) -> None:
         """Readiness: one round trip to RabbitMQ (opening and closing a channel)."""
         await self._ensure_started()
-        if not isinstance(self.taskiq, AioPikaBroker) or self.taskiq.write_conn is None:
+        connection = getattr(self.taskiq, "write_conn", None)  # RabbitMQ's; none in process
+        if connection is None:
             return
         try:
             async with asyncio.timeout(self._publish_timeout):
-                channel = await self.taskiq.write_conn.channel()
+                channel = await connection.channel()
                 await channel.close()
-        except BROKER_FAILURES as exc:
+        except self._failures as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def drain(self) -> None:
@@ -91,7 +95,7 @@ class Broker:
             try:
                 async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
                     await self.taskiq.startup()
-            except BROKER_FAILURES as exc:
+            except self._failures as exc:
                 await self._abandon_startup()
                 raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
             self._started = True
@@ -100,28 +104,43 @@ class Broker:
         # A half-made connection would keep reconnecting in the background; drop it.
         try:
             await self.taskiq.shutdown()
-        except BROKER_FAILURES as exc:
+        except self._failures as exc:
             logger.debug("broker_shutdown_after_failed_start", error=str(exc))
 
 
 def create_broker(settings: Settings, *, worker: bool = False) -> Broker:
     taskiq: AsyncBroker
     if settings.broker_url is None:
-        taskiq = InMemoryBroker()
+        taskiq, failures = InMemoryBroker(), BROKER_FAILURES
     else:
-        queue = settings.broker_queue
-        taskiq = AioPikaBroker(
-            url=settings.broker_url,
-            exchange=Exchange(name=queue),
-            task_queues=[Queue(name=queue, type=QueueType.CLASSIC)],
-            dead_letter_queue=Queue(name=f"{queue}.dead_letter", type=QueueType.CLASSIC),
-            qos=settings.worker_concurrency,
-        )
-        if settings.redis_url:
-            from taskiq_redis import RedisAsyncResultBackend  # only when configured: see redis_cache.py
-
-            taskiq = taskiq.with_result_backend(
-                RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_TTL_SECONDS)
-            )
+        taskiq, failures = _rabbitmq(settings.broker_url, settings)
     taskiq.is_worker_process = worker
-    return Broker(taskiq, publish_timeout=settings.broker_publish_timeout)
+    return Broker(taskiq, publish_timeout=settings.broker_publish_timeout, failures=failures)
+
+
+def _rabbitmq(url: str, settings: Settings) -> tuple[AsyncBroker, tuple[type[Exception], ...]]:
+    """taskiq over RabbitMQ, and what its client raises when RabbitMQ is away.
+
+    Imported only when configured: the client is 3 MB that a process running its jobs in
+    process never uses (bench/README.md, idle RSS).
+    """
+    from aiormq.exceptions import AMQPError
+    from taskiq_aio_pika import AioPikaBroker
+    from taskiq_aio_pika.exchange import Exchange
+    from taskiq_aio_pika.queue import Queue, QueueType
+
+    queue = settings.broker_queue
+    taskiq: AsyncBroker = AioPikaBroker(
+        url=url,
+        exchange=Exchange(name=queue),
+        task_queues=[Queue(name=queue, type=QueueType.CLASSIC)],
+        dead_letter_queue=Queue(name=f"{queue}.dead_letter", type=QueueType.CLASSIC),
+        qos=settings.worker_concurrency,
+    )
+    if settings.redis_url:
+        from taskiq_redis import RedisAsyncResultBackend  # only when configured: see redis_cache.py
+
+        taskiq = taskiq.with_result_backend(
+            RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_TTL_SECONDS)
+        )
+    return taskiq, (*BROKER_FAILURES, AMQPError)

@@ -1,5 +1,6 @@
 """What a serving process does not use, it does not import: the Redis client alone adds
-14 MB to every worker, Alembic (with Mako and Pygments) 13 MB (bench/README.md, idle RSS)."""
+14 MB to every worker, Alembic (with Mako and Pygments) 13 MB, RabbitMQ's client 3 MB
+(bench/README.md, idle RSS)."""
 
 import json
 import subprocess
@@ -15,18 +16,18 @@ from app.main import create_app
 from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import create_cache
 
-settings = Settings(secret_key={secret!r}, redis_url={redis_url!r})
+settings = Settings(secret_key={secret!r}, redis_url={redis_url!r}, broker_url={broker_url!r})
 create_app(settings)
 create_cache(settings.redis_url)
 create_broker(settings)
-print(json.dumps({{name: name in sys.modules for name in ("redis", "alembic")}}))
+print(json.dumps({{name: name in sys.modules for name in ("redis", "alembic", "aio_pika")}}))
 """
 
 
-def imported(redis_url: str | None) -> dict[str, bool]:
+def imported(redis_url: str | None = None, broker_url: str | None = None) -> dict[str, bool]:
     # A process of its own: this one may have imported anything.
     result = subprocess.run(  # noqa: S603 - our own interpreter and probe
-        [sys.executable, "-c", PROBE.format(secret=TEST_SECRET, redis_url=redis_url)],
+        [sys.executable, "-c", PROBE.format(secret=TEST_SECRET, redis_url=redis_url, broker_url=broker_url)],
         capture_output=True,
         text=True,
         check=True,
@@ -35,9 +36,13 @@ def imported(redis_url: str | None) -> dict[str, bool]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def test_without_redis_configured_neither_redis_nor_alembic_is_imported() -> None:
-    assert imported(None) == {"redis": False, "alembic": False}
+def test_without_redis_or_a_broker_configured_none_of_their_clients_nor_alembic_is_imported() -> None:
+    assert imported() == {"redis": False, "alembic": False, "aio_pika": False}
 
 
 def test_with_redis_configured_the_redis_client_is() -> None:
-    assert imported("redis://127.0.0.1:6379/15")["redis"] is True
+    assert imported(redis_url="redis://127.0.0.1:6379/15")["redis"] is True
+
+
+def test_with_a_broker_configured_the_rabbitmq_client_is() -> None:
+    assert imported(broker_url="amqp://guest:guest@127.0.0.1:5672/")["aio_pika"] is True
