@@ -160,6 +160,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = instrument(app)
     # Outermost, so that under a flood a refusal costs as little as it can.
     app.add_middleware(
-        LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests, on_refusal=metrics.refused.inc
+        LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests, on_refusal=metrics.refuse
     )
     return app

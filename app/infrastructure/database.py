@@ -18,7 +18,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from app.core.config import Settings
 from app.core.errors import DatabaseUnavailable, handle_app_error
@@ -97,11 +97,16 @@ def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: PoolPro
 
 def _create_sqlite_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    pool: dict[str, int] = {}
-    if url.database and url.database != ":memory:":
+    pool: dict[str, Any]
+    if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":
+        pool = {"poolclass": StaticPool}  # an in-memory database lives in its one connection
+    else:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        # Sized like PostgreSQL's; an in-memory database lives in its one connection.
-        pool = {"pool_size": settings.database_pool_size, "max_overflow": settings.database_max_overflow}
+        pool = {
+            "pool_size": settings.database_pool_size,
+            "max_overflow": settings.database_max_overflow,
+            "pool_timeout": settings.database_pool_timeout,
+        }
     engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 30}, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")

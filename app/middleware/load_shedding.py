@@ -10,7 +10,8 @@ the refusals are most of the work, and the admitted requests wait for the CPU th
 each refusal that went through the metrics, request-context and security-headers
 middleware and the error handler cost 80 µs of it (docs/decisions.md, "Refusals are
 cheap"). A refusal still keeps the error contract: the body in the caller's language, its
-request id in `X-Request-ID`, the security headers. Refusals are counted by the metrics.
+request id in `X-Request-ID`, the security headers. The metrics count refusals apart and
+among the 5xx answers; no access log line is written for them.
 """
 
 import time
@@ -30,7 +31,7 @@ EXEMPT_PATHS = frozenset({"/health/live"})
 
 
 class LoadSheddingMiddleware:
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, on_refusal: Callable[[], None]) -> None:
+    def __init__(self, app: ASGIApp, *, max_in_flight: int, on_refusal: Callable[[str], None]) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
         self.on_refusal = on_refusal
@@ -41,7 +42,7 @@ class LoadSheddingMiddleware:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_in_flight:
-            self.on_refusal()
+            self.on_refusal(scope["method"])
             await refusal(scope, started_at=time.perf_counter())(scope, receive, send)
             return
         self.in_flight += 1

@@ -56,6 +56,12 @@ class RequestMetrics:
             registry=self.registry,
         )
 
+    def refuse(self, method: str) -> None:
+        """A request load shedding refused: counted apart, and among the 5xx answers so that
+        error rates still see it (under no route: it never reached one)."""
+        self.refused.inc()
+        self.requests.labels(UNMATCHED, method, "5xx").inc()
+
     def observe(self, *, handler: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(handler, method, f"{status // 100}xx").inc()
         self.latency.labels(handler, method).observe(seconds)

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import event, text
 
+from app.infrastructure.database import create_engine
 from app.main import create_app
 from tests.conftest import make_settings, started
 from tests.databases import empty_all_tables
@@ -48,3 +49,16 @@ async def test_concurrent_requests_reuse_the_pooled_connections(small_pool_app: 
 
     assert [r.status_code for r in responses] == [200] * 30
     assert 1 <= opened <= POOL_SIZE
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite+aiosqlite:///:memory:", "sqlite+aiosqlite:///file:keel?mode=memory&cache=shared&uri=true"],
+)
+async def test_in_memory_sqlite_databases_take_no_pool_settings(url: str) -> None:
+    engine = create_engine(make_settings(url))
+    try:
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()

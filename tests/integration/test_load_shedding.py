@@ -58,6 +58,7 @@ async def test_requests_beyond_the_limit_are_shed_with_the_error_contract(small_
     assert in_russian.headers["Content-Language"] == "ru"
     assert in_russian.json()["message"] != shed.json()["message"]
     assert "http_requests_refused_total 2.0" in metrics
+    assert 'http_requests_total{handler="none",method="GET",status="5xx"} 2.0' in metrics
     assert live.status_code == 200  # liveness is never shed
     assert [r.status_code for r in finished] == [200, 200]
 

@@ -161,7 +161,9 @@ def _listing_statement(*, scoped: bool) -> Select[Any]:
     return _with_tags(_todos(scoped=scoped), sort="id", descending=False)
 
 
-@lru_cache(maxsize=512)  # a few hundred shapes at most: two sorts, two orders, up to 10 tags
+# 2,816 shapes are possible (two sorts, two orders, up to 10 tags, five filters on or off);
+# the LRU keeps the ones in use, and an evicted shape only costs building it again.
+@lru_cache(maxsize=512)
 def _keyset_statement(shape: PageShape) -> Select[Any]:
     query = _todos(scoped=shape.scoped)
     if shape.completed:
