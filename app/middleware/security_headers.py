@@ -1,16 +1,22 @@
 """Headers that make browsers safer with any Keel response."""
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+SECURITY_HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": "frame-ancestors 'none'",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+)
 HSTS = "max-age=31536000; includeSubDomains"
+SECURE_HEADERS: Mapping[str, str] = MappingProxyType({**SECURITY_HEADERS, "Strict-Transport-Security": HSTS})
 
 
 class SecurityHeadersMiddleware:
@@ -33,10 +39,6 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def security_headers(scope: Scope) -> dict[str, str]:
+def security_headers(scope: Scope) -> Mapping[str, str]:
     # HSTS only means something over HTTPS (uvicorn sets the scheme from a trusted proxy).
-    return (
-        {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
-        if scope.get("scheme") == "https"
-        else SECURITY_HEADERS
-    )
+    return SECURE_HEADERS if scope.get("scheme") == "https" else SECURITY_HEADERS
