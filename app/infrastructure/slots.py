@@ -18,6 +18,9 @@ class Slots:
         self._waiters: deque[asyncio.Future[None]] = deque()
 
     async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def acquire(self) -> None:
         if self._free > 0 and not self._waiters:
             self._free -= 1
             return

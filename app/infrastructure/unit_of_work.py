@@ -9,15 +9,22 @@ outermost block ends that phase and the block's statements run in one transactio
 objects read before stay in the session. Under PostgreSQL's READ COMMITTED a transaction
 gave the reads no more than this: every statement sees what was committed when it began.
 Row locks (`FOR UPDATE`) are taken inside the block, where they last until the commit.
+
+Slow work between reads that needs no database (hashing a password) runs in
+`async with uow.paused():`, which gives the connection and the request's database slot
+to other requests meanwhile.
 """
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Annotated, Self
 from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.infrastructure.slots import Slots
 
 _autocommit_engines: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
 
@@ -30,11 +37,15 @@ def _autocommit(engine: AsyncEngine) -> AsyncEngine:
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], *, slots: Slots | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._engine: AsyncEngine = session_factory.kw["bind"]
         self._session: AsyncSession | None = None
         self._depth = 0
+        self._slots = slots  # a request's: the database slots it queues for
+        self._holds_slot = False
 
     @property
     def session(self) -> AsyncSession:
@@ -50,13 +61,51 @@ class UnitOfWork:
         return self
 
     async def _end_reads(self) -> None:
+        await self._give_back_connection()
+        assert self._session is not None
+        self._session.bind = self._engine
+
+    async def _give_back_connection(self) -> None:
         session = self._session
         assert session is not None
         if session.new or session.dirty or session.deleted:
             # Flushed now, they would be written outside the block's transaction.
             raise RuntimeError("changes made before `async with uow:`; make them inside it")
-        await session.commit()  # nothing to write: gives the read connection back
-        session.bind = self._engine
+        await session.commit()  # nothing to write: gives the read connection back, keeps the objects
+
+    @asynccontextmanager
+    async def paused(self) -> AsyncIterator[None]:
+        """Slow work between reads that needs no database, such as hashing a password:
+        meanwhile the connection and the database slot serve other requests.
+
+        Found by the soak: a login held both through its hash (seconds when the CPU is
+        busy), and a few logins at once left every other request queueing for a slot.
+        """
+        if self._depth:
+            raise RuntimeError("a transaction keeps its connection: pause outside `async with uow:`")
+        if self._session is not None:
+            await self._give_back_connection()
+        if not self._holds_slot:
+            yield
+            return
+        self._release_slot()
+        try:
+            yield
+        finally:
+            await self.take_slot()
+
+    async def take_slot(self) -> None:
+        """Wait for a database slot (a request's unit of work, before its first statement)."""
+        assert self._slots is not None
+        assert not self._holds_slot
+        await self._slots.acquire()
+        self._holds_slot = True
+
+    def _release_slot(self) -> None:
+        if self._holds_slot:
+            assert self._slots is not None
+            self._slots.release()
+            self._holds_slot = False
 
     async def __aexit__(
         self,
@@ -74,9 +123,12 @@ class UnitOfWork:
             self.session.bind = _autocommit(self._engine)  # reads after the block: no transaction
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        try:
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
+        finally:
+            self._release_slot()
 
 
 async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
@@ -86,12 +138,12 @@ async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     to wait in SQLAlchemy's pool, which hands a returned connection to whoever asks first,
     a few requests waited seconds while newer ones went ahead (the benchmark's p99).
     """
-    async with request.app.state.database_slots:
-        uow = UnitOfWork(request.app.state.session_factory)
-        try:
-            yield uow
-        finally:
-            await uow.close()
+    uow = UnitOfWork(request.app.state.session_factory, slots=request.app.state.database_slots)
+    await uow.take_slot()
+    try:
+        yield uow
+    finally:
+        await uow.close()
 
 
 # Function scope: the slot and the session are given back as soon as the endpoint has built

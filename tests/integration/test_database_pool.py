@@ -1,7 +1,9 @@
-"""Requests share the pool's connections: however many arrive at once, they never open more.
+"""Requests share the pool's connections: however many arrive at once, they never open more,
+and none keeps one while it does slow work that needs no database.
 
 Found by the benchmark: with a database slot for each overflow connection too, a steady
-load opened and closed a PostgreSQL connection every fiftieth request.
+load opened and closed a PostgreSQL connection every fiftieth request. Found by the soak:
+logins held their slot through the password hash.
 """
 
 import asyncio
@@ -13,10 +15,11 @@ from fastapi import FastAPI
 from sqlalchemy import event, text
 
 from app.infrastructure.database import create_engine
+from app.infrastructure.unit_of_work import UnitOfWork
 from app.main import create_app
 from tests.conftest import make_settings, started
 from tests.databases import empty_all_tables
-from tests.integration.accounts.conftest import PeopleFactory
+from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 
 POOL_SIZE = 2
 
@@ -62,3 +65,42 @@ async def test_in_memory_sqlite_databases_take_no_pool_settings(url: str) -> Non
             assert await connection.scalar(text("SELECT 1")) == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_login_hashing_its_password_leaves_the_database_to_others(database_url: str) -> None:
+    settings = make_settings(database_url, database_pool_size=1, database_max_overflow=0)
+    async with started(create_app(settings)) as app:
+        people = PeopleFactory(app)
+        member = await people.member()
+        hashing, release = asyncio.Event(), asyncio.Event()
+        verify = app.state.password_hasher.verify
+
+        async def slow_verify(password: str, password_hash: str) -> tuple[bool, str | None]:
+            hashing.set()
+            await release.wait()  # a hash taking its time: the CPU is busy
+            return await verify(password, password_hash)
+
+        app.state.password_hasher.verify = slow_verify
+        credentials = {"email": member.email, "password": PASSWORD}
+        login = asyncio.create_task(people.new_client().post("/api/v1/auth/login", json=credentials))
+        await asyncio.wait_for(hashing.wait(), timeout=5)
+        # The only slot: this would wait for the login's hash to end.
+        me = await asyncio.wait_for(member.client.get("/api/v1/users/me"), timeout=5)
+        release.set()
+        logged_in = await login
+        await people.close()
+        await empty_all_tables(app.state.engine)
+
+    assert me.status_code == 200
+    assert logged_in.status_code == 200
+
+
+async def test_a_transaction_cannot_be_paused(app: FastAPI) -> None:
+    uow = UnitOfWork(app.state.session_factory)
+    try:
+        async with uow:
+            with pytest.raises(RuntimeError, match="pause outside"):
+                async with uow.paused():
+                    pass
+    finally:
+        await uow.close()

@@ -122,7 +122,8 @@ class AuthService:
         check_password_policy(password, email=email)
         if await self.users.exists(email=email):
             raise EmailTaken
-        password_hash = await self.hasher.hash(password)
+        async with self.uow.paused():  # hashing holds a core a while; the database need not wait
+            password_hash = await self.hasher.hash(password)
         async with self.uow:
             user = await self.users.add(User(email=email, password_hash=password_hash))
             self.uow.session.add(Profile(user_id=user.id, display_name=display_name))
@@ -136,10 +137,11 @@ class AuthService:
         await self._limit(self.settings.login_rate_limit_per_account, "login-account", email)
         await self._limit(self.settings.login_rate_limit_per_address, "login-address", client.address)
         user = await self.users.by_email(email)
-        if user is None:
-            await self.hasher.verify_against_dummy(password)
-            raise InvalidCredentials
-        valid, upgraded_hash = await self.hasher.verify(password, user.password_hash)
+        async with self.uow.paused():  # hashing holds a core a while; the database need not wait
+            if user is None:
+                await self.hasher.verify_against_dummy(password)
+                raise InvalidCredentials
+            valid, upgraded_hash = await self.hasher.verify(password, user.password_hash)
         if not valid:
             security_log.info("login_failed", user_id=user.id, address=client.address)
             raise InvalidCredentials

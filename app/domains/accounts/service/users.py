@@ -28,7 +28,8 @@ class UserService:
         self.profiles = ProfileRepository(uow.session)
 
     async def change_email(self, *, user: User, email: str, current_password: str) -> User:
-        await self._confirm_password(user, current_password)
+        async with self.uow.paused():
+            await self._confirm_password(user, current_password)
         email = email.lower()
         if email == user.email:
             return user
@@ -44,9 +45,10 @@ class UserService:
         self, *, user: User, session_id: int, current_password: str, new_password: str
     ) -> None:
         """Every other session ends: whoever else knew the old password is logged out."""
-        await self._confirm_password(user, current_password)
-        check_password_policy(new_password, email=user.email)
-        password_hash = await self.hasher.hash(new_password)
+        async with self.uow.paused():  # hashing holds a core a while; the database need not wait
+            await self._confirm_password(user, current_password)
+            check_password_policy(new_password, email=user.email)
+            password_hash = await self.hasher.hash(new_password)
         async with self.uow:
             await self.users.update(user, password_hash=password_hash)
             await self.revocation.revoke_all(user.id, reason="password_changed", keep=session_id)
