@@ -166,32 +166,44 @@ def error_response(
 ) -> JSONResponse:
     """Render the contract; the caller's language comes from `Accept-Language`."""
     state = request.scope.get("state", {})
-    locale = negotiate_locale(request.headers.get("accept-language"))
-    body = error_body(
+    return render_error(
+        status_code=status_code,
+        error_code=error_code,
+        message_key=message_key,
+        params=params,
+        details=details,
+        headers=headers,
+        accept_language=request.headers.get("accept-language"),
+        request_id=state.get("request_id"),
+        started_at=state.get("started_at"),
+    )
+
+
+def render_error(
+    *,
+    status_code: int,
+    error_code: str,
+    message_key: str,
+    accept_language: str | None,
+    request_id: str | None,
+    started_at: float | None,
+    params: Mapping[str, Any] | None = None,
+    details: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The contract from what it needs of a request; for middleware that has no `Request`."""
+    locale = negotiate_locale(accept_language)
+    body = ErrorResponse(
         status_code=status_code,
         error_code=error_code,
         message=translate(message_key, locale, **(params or {})),
         details=details,
-        request_id=state.get("request_id"),
-    )
-    response = JSONResponse(body, status_code=status_code, headers=headers)
-    if started_at := state.get("started_at"):
-        response.headers[ERROR_TIME_HEADER] = f"{time.perf_counter() - started_at:.6f}"
-    response.headers["Content-Language"] = locale
-    return response
-
-
-def error_body(
-    *, status_code: int, error_code: str, message: str, details: Any = None, request_id: str | None
-) -> dict[str, Any]:
-    """An `ErrorResponse` as the JSON object it is sent as."""
-    return ErrorResponse(
-        status_code=status_code,
-        error_code=error_code,
-        message=message,
-        details=details,
         request_id=request_id,
-    ).model_dump()
+    )
+    all_headers = {**(headers or {}), "Content-Language": locale}
+    if started_at:
+        all_headers[ERROR_TIME_HEADER] = f"{time.perf_counter() - started_at:.6f}"
+    return JSONResponse(body.model_dump(), status_code=status_code, headers=all_headers)
 
 
 async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:

@@ -9,16 +9,12 @@ straight to the longest waiter.
 
 import asyncio
 from collections import deque
-from types import TracebackType
 
 
 class Slots:
     def __init__(self, count: int) -> None:
         self._free = count
         self._waiters: deque[asyncio.Future[None]] = deque()
-
-    async def __aenter__(self) -> None:
-        await self.acquire()
 
     async def acquire(self) -> None:
         if self._free > 0 and not self._waiters:
@@ -34,14 +30,6 @@ class Slots:
             if turn.done() and not turn.cancelled():
                 self.release()
             raise
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.release()
 
     def release(self) -> None:
         while self._waiters:

@@ -85,14 +85,13 @@ class UnitOfWork:
             raise RuntimeError("a transaction keeps its connection: pause outside `async with uow:`")
         if self._session is not None:
             await self._give_back_connection()
-        if not self._holds_slot:
-            yield
-            return
+        held = self._holds_slot
         self._release_slot()
         try:
             yield
         finally:
-            await self.take_slot()
+            if held:
+                await self.take_slot()
 
     async def take_slot(self) -> None:
         """Wait for a database slot (a request's unit of work, before its first statement)."""

@@ -22,8 +22,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.errors import ERROR_TIME_HEADER, REQUEST_ID_HEADER, ServerBusy, error_body
-from app.core.i18n import negotiate_locale, translate
+from app.core.errors import REQUEST_ID_HEADER, ServerBusy, render_error
 from app.middleware.request_context import incoming_request_id
 from app.middleware.security_headers import security_headers
 
@@ -55,18 +54,12 @@ class LoadSheddingMiddleware:
 def refusal(scope: Scope, *, started_at: float) -> JSONResponse:
     busy = ServerBusy()
     request_id = incoming_request_id(scope) or uuid.uuid4().hex
-    locale = negotiate_locale(Headers(scope=scope).get("accept-language"))
-    body = error_body(
+    return render_error(
         status_code=busy.status_code,
         error_code=busy.error_code,
-        message=translate(busy.message_key, locale),
+        message_key=busy.message_key,
+        headers={**security_headers(scope), **busy.headers, REQUEST_ID_HEADER: request_id},
+        accept_language=Headers(scope=scope).get("accept-language"),
         request_id=request_id,
+        started_at=started_at,
     )
-    headers = {
-        **security_headers(scope),
-        **busy.headers,
-        REQUEST_ID_HEADER: request_id,
-        "Content-Language": locale,
-        ERROR_TIME_HEADER: f"{time.perf_counter() - started_at:.6f}",
-    }
-    return JSONResponse(body, status_code=busy.status_code, headers=headers)
