@@ -2,14 +2,13 @@
 
 import asyncio
 import contextlib
-import os
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
 
-from app.core.config import Settings, get_settings
+from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
 from app.core.security import PasswordHasher
 from app.domains.accounts.schemas import Email
@@ -17,7 +16,8 @@ from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.cache import MemoryCache
-from app.infrastructure.database import create_engine, create_session_factory
+from app.infrastructure.database import DATABASE_UNREACHABLE, create_engine, create_session_factory
+from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.worker import run_worker
 
@@ -29,19 +29,30 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Default: KEEL_HOST (127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Default: KEEL_PORT (8000).")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Default: KEEL_WORKERS, else one per core in production.")
+        int | None,
+        typer.Option(help="Default: KEEL_WORKERS, else one per core in production with Redis, else one."),
     ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn (uvloop, httptools)."""
     settings = get_settings()
-    default_workers = (os.cpu_count() or 1) if settings.is_production else 1
+    worker_count = workers or settings.workers or settings.default_workers
+    if worker_count > 1 and settings.redis_url is None:
+        _refuse(f"--workers {worker_count} needs KEEL_REDIS_URL: {UNSHARED_STATE}")
+    # The server's lifespan takes the process lock for good; asking first gives a clear line
+    # instead of a failed startup's traceback.
+    try:
+        asyncio.run(_ask_for_the_process_lock(settings))
+    except AnotherProcessServes as exc:
+        _refuse(str(exc))
+    except DATABASE_UNREACHABLE as exc:
+        _refuse(f"cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): {exc}")
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=None if reload else (workers or settings.workers or default_workers),
+        workers=None if reload else worker_count,
         reload=reload,
         loop="uvloop",
         http="httptools",
@@ -49,6 +60,16 @@ def serve(
         access_log=False,  # Keel's own access log carries the request id
         log_config=None,  # Keel configures logging itself
     )
+
+
+async def _ask_for_the_process_lock(settings: Settings) -> None:
+    async with sole_process(settings):
+        pass
+
+
+def _refuse(reason: str) -> NoReturn:
+    typer.echo(f"refused: {reason}", err=True)
+    raise typer.Exit(code=2)
 
 
 @app.command()

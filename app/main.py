@@ -35,6 +35,7 @@ from app.infrastructure.database import (
     ping_database,
 )
 from app.infrastructure.mail import create_mailer
+from app.infrastructure.process_lock import sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.slots import Slots
 from app.middleware.body_limit import BodyLimitMiddleware
@@ -61,55 +62,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        cache = create_cache(settings.redis_url)
-        broker = create_broker(settings)
-        app.state.engine = engine
-        app.state.session_factory = session_factory
-        # As many requests use the database at once as the pool keeps connections. The
-        # overflow is left to jobs and probes: a request holding an overflow connection
-        # made the pool open and close one every fiftieth request under a steady load.
-        app.state.database_slots = Slots(settings.database_pool_size)
-        app.state.cache = cache
-        app.state.rate_limiter = create_rate_limiter(settings.redis_url)
-        app.state.mailer = create_mailer(settings)
-        app.state.broker = broker
-        runtime = JobRuntime(
-            settings=settings,
-            session_factory=app.state.session_factory,
-            cache=cache,
-            mailer=app.state.mailer,
-        )
-        app.state.job_queue = jobs_tasks.register(broker, runtime)
-        app.state.readiness_probes = {"database": partial(ping_database, engine)}
-        if settings.redis_url:
-            app.state.readiness_probes["cache"] = cache.ping
-        if settings.broker_url:
-            app.state.readiness_probes["broker"] = broker.ping
-        app.state.container_policy = ContainerPolicy.from_settings(settings)
-        app.state.container_runtime = create_runtime(settings)
-        if settings.docker_expected:
-            app.state.readiness_probes["docker"] = app.state.container_runtime.ping
-        await broker.start()
-        # Without a broker no worker runs, so this process keeps the jobs' house in order.
-        housekeeping = (
-            asyncio.create_task(JobRunner(runtime).housekeeping(app.state.job_queue))
-            if broker.in_process
-            else None
-        )
-        # What exists now lives as long as the process: frozen, the garbage collector stops
-        # scanning it at every collection (0.18 → 0.06 ms a request on /users/me).
-        gc.freeze()
-        try:
-            yield
-        finally:
-            gc.unfreeze()
-            if housekeeping is not None:
-                housekeeping.cancel()
-            await broker.close()
-            await app.state.container_runtime.close()
-            await cache.close()
-            await engine.dispose()
-            app.state.password_hasher.close()
+        # Without Redis, this process's memory is the state every request relies on: it must
+        # be the only process serving the database (app/infrastructure/process_lock.py).
+        async with sole_process(settings):
+            cache = create_cache(settings.redis_url)
+            broker = create_broker(settings)
+            app.state.engine = engine
+            app.state.session_factory = session_factory
+            # As many requests use the database at once as the pool keeps connections. The
+            # overflow is left to jobs and probes: a request holding an overflow connection
+            # made the pool open and close one every fiftieth request under a steady load.
+            app.state.database_slots = Slots(settings.database_pool_size)
+            app.state.cache = cache
+            app.state.rate_limiter = create_rate_limiter(settings.redis_url)
+            app.state.mailer = create_mailer(settings)
+            app.state.broker = broker
+            runtime = JobRuntime(
+                settings=settings,
+                session_factory=app.state.session_factory,
+                cache=cache,
+                mailer=app.state.mailer,
+            )
+            app.state.job_queue = jobs_tasks.register(broker, runtime)
+            app.state.readiness_probes = {"database": partial(ping_database, engine)}
+            if settings.redis_url:
+                app.state.readiness_probes["cache"] = cache.ping
+            if settings.broker_url:
+                app.state.readiness_probes["broker"] = broker.ping
+            app.state.container_policy = ContainerPolicy.from_settings(settings)
+            app.state.container_runtime = create_runtime(settings)
+            if settings.docker_expected:
+                app.state.readiness_probes["docker"] = app.state.container_runtime.ping
+            await broker.start()
+            # Without a broker no worker runs, so this process keeps the jobs' house in order.
+            housekeeping = (
+                asyncio.create_task(JobRunner(runtime).housekeeping(app.state.job_queue))
+                if broker.in_process
+                else None
+            )
+            # What exists now lives as long as the process: frozen, the garbage collector stops
+            # scanning it at every collection (0.18 → 0.06 ms a request on /users/me).
+            gc.freeze()
+            try:
+                yield
+            finally:
+                gc.unfreeze()
+                if housekeeping is not None:
+                    housekeeping.cancel()
+                await broker.close()
+                await app.state.container_runtime.close()
+                await cache.close()
+                await engine.dispose()
+                app.state.password_hasher.close()
 
     app = FastAPI(
         title="Keel",

@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
 LOCAL_DOCKER_SOCKET = "unix:///var/run/docker.sock"
+# Why several processes need Redis (docs/operations.md, "Shared state").
+UNSHARED_STATE = "without Redis, processes cannot share token revocations, rate limits, locks and schedules"
 
 Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -108,7 +110,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    workers: int | None = Field(default=None, ge=1, description="None: 1, or one per core in production")
+    # None: one per core in production with Redis, else one (docs/operations.md, "Shared state").
+    workers: int | None = Field(default=None, ge=1)
 
     # A comma-separated list (`https://a.example,https://b.example`) or a JSON list.
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -139,9 +142,28 @@ class Settings(BaseSettings):
             raise ValueError("KEEL_SECRET_KEY must be set to a random value when KEEL_ENV=production")
         return self
 
+    @model_validator(mode="after")
+    def _refuse_unshared_state(self) -> "Settings":
+        """More than one process needs Redis: without it, revocations, rate limits, locks and
+        schedules live in one process's memory, which no other process sees."""
+        if self.redis_url is not None:
+            return self
+        if self.broker_url is not None:
+            raise ValueError(f"KEEL_BROKER_URL (for `keel worker`) needs KEEL_REDIS_URL: {UNSHARED_STATE}")
+        if self.workers is not None and self.workers > 1:
+            raise ValueError(f"KEEL_WORKERS above 1 needs KEEL_REDIS_URL: {UNSHARED_STATE}")
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def default_workers(self) -> int:
+        """One per core in production, but only where every worker shares its state (Redis)."""
+        if self.is_production and self.redis_url is not None:
+            return os.cpu_count() or 1
+        return 1
 
     @property
     def cookie_secure(self) -> bool:

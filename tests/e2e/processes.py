@@ -40,11 +40,11 @@ def keel(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Com
 
 
 @contextmanager
-def serving(env: dict[str, str]) -> Iterator[str]:
+def serving(env: dict[str, str], *options: str) -> Iterator[str]:
     """`keel serve` on a free loopback port, answering; its base URL."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [str(KEEL), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(KEEL), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -25,17 +25,17 @@ async def test_a_worker_pulls_the_image_a_member_asked_for(
     database: str,
     rabbitmq_url: str,
     broker_queue: str,
+    redis_url: str,
     docker_url: str,
     docker: aiodocker.Docker,
     scratch_tag: str,
 ) -> None:
     containers = {"docker_url": docker_url, "containers_allowed_images": ALLOWED_IMAGES}
-    settings = make_settings(database, broker_url=rabbitmq_url, broker_queue=broker_queue, **containers)
+    shared = {"redis_url": redis_url, "broker_url": rabbitmq_url, "broker_queue": broker_queue}
+    settings = make_settings(database, **shared, **containers)
     async with started(create_app(settings)) as app:
         job_id = await ask_for_pull(app, scratch_tag)
-        environment = keel_env(
-            database, broker_url=rabbitmq_url, broker_queue=broker_queue, docker_url=docker_url
-        )
+        environment = keel_env(database, **shared, docker_url=docker_url)
         with worker_process(environment):
             await wait_for_status(app, job_id, "succeeded")
         job = await read_job(app, job_id)

@@ -36,8 +36,9 @@ async def database(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def api(database: str, rabbitmq_url: str, broker_queue: str) -> AsyncIterator[FastAPI]:
-    settings = make_settings(database, broker_url=rabbitmq_url, broker_queue=broker_queue)
+async def api(database: str, rabbitmq_url: str, broker_queue: str, redis_url: str) -> AsyncIterator[FastAPI]:
+    shared = {"redis_url": redis_url, "broker_url": rabbitmq_url, "broker_queue": broker_queue}
+    settings = make_settings(database, **shared)
     async with started(create_app(settings)) as app:
         yield app
 

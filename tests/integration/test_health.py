@@ -27,9 +27,10 @@ async def test_ready_reports_the_database(client: AsyncClient) -> None:
 
 
 @pytest.fixture
-async def client_without_database() -> AsyncIterator[AsyncClient]:
-    # Port 1 on loopback: nothing listens, so every connection is refused at once.
-    app = create_app(make_settings("postgresql+asyncpg://keel@127.0.0.1:1/keel"))
+async def client_without_database(redis_url: str) -> AsyncIterator[AsyncClient]:
+    # Port 1 on loopback: nothing listens, so every connection is refused at once. With Redis,
+    # Keel starts without its database; without, it must take the database's process lock.
+    app = create_app(make_settings("postgresql+asyncpg://keel@127.0.0.1:1/keel", redis_url=redis_url))
     async with started(app), http_client(app) as http:
         yield http
 

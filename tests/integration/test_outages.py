@@ -134,12 +134,13 @@ async def submit_until_accepted(client: AsyncClient) -> Response:
 
 
 async def test_a_broker_outage_answers_503_fails_the_job_and_heals(
-    database_url: str, rabbitmq_url: str, broker_queue: str
+    database_url: str, rabbitmq_url: str, broker_queue: str, redis_url: str
 ) -> None:
     server = urlsplit(rabbitmq_url)
     async with tcp_proxy(server.hostname or "127.0.0.1", server.port or 5672) as proxy:
         settings = make_settings(
             database_url,
+            redis_url=redis_url,
             broker_url=through(proxy, rabbitmq_url),
             broker_queue=broker_queue,
             broker_publish_timeout=2,
@@ -167,13 +168,16 @@ async def test_a_broker_outage_answers_503_fails_the_job_and_heals(
 
 
 async def test_keel_starts_without_rabbitmq_and_connects_when_it_appears(
-    database_url: str, rabbitmq_url: str, broker_queue: str
+    database_url: str, rabbitmq_url: str, broker_queue: str, redis_url: str
 ) -> None:
     server = urlsplit(rabbitmq_url)
     async with tcp_proxy(server.hostname or "127.0.0.1", server.port or 5672) as proxy:
         await proxy.cut()
         settings = make_settings(
-            database_url, broker_url=through(proxy, rabbitmq_url), broker_queue=broker_queue
+            database_url,
+            redis_url=redis_url,
+            broker_url=through(proxy, rabbitmq_url),
+            broker_queue=broker_queue,
         )
         async with keel(settings) as (_, people):
             admin = (await people.admin()).client

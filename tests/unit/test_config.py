@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from pydantic import ValidationError
 
@@ -85,3 +87,17 @@ def test_an_instance_name_must_keep_engine_names_unambiguous(instance: str) -> N
 
 def test_an_explicit_docker_url_puts_the_engine_in_readiness() -> None:
     assert settings(docker_url="tcp://127.0.0.1:1").docker_expected
+
+
+def test_several_processes_without_redis_are_refused() -> None:
+    with pytest.raises(ValidationError, match=r"KEEL_BROKER_URL .*needs KEEL_REDIS_URL"):
+        settings(broker_url="amqp://guest:guest@127.0.0.1:5672/")
+    with pytest.raises(ValidationError, match="KEEL_WORKERS above 1 needs KEEL_REDIS_URL"):
+        settings(workers=2)
+
+
+def test_production_serves_one_worker_per_core_only_with_redis() -> None:
+    assert settings(env="production", secret_key=STRONG_SECRET).default_workers == 1
+    shared = settings(env="production", secret_key=STRONG_SECRET, redis_url="redis://127.0.0.1:6379/0")
+    assert shared.default_workers == (os.cpu_count() or 1)
+    assert settings(env="development", redis_url="redis://127.0.0.1:6379/0").default_workers == 1

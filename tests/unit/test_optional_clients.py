@@ -46,4 +46,8 @@ def test_with_redis_configured_the_redis_client_is() -> None:
 
 
 def test_with_a_broker_configured_the_rabbitmq_client_is() -> None:
-    assert imported(broker_url="amqp://guest:guest@127.0.0.1:5672/")["aio_pika"] is True
+    # A broker means `keel worker` processes, which share their state through Redis.
+    with_broker = imported(
+        broker_url="amqp://guest:guest@127.0.0.1:5672/", redis_url="redis://127.0.0.1:6379/15"
+    )
+    assert with_broker["aio_pika"] is True
