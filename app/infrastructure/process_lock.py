@@ -12,18 +12,24 @@ by a connection of its own; a file lock beside a SQLite file. An in-memory SQLit
 is private to its process and needs none.
 """
 
+import asyncio
+import contextlib
 import fcntl
 import os
-from collections.abc import AsyncIterator, Iterator
+import signal
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app.core.config import UNSHARED_STATE, Settings
+from app.infrastructure.database import DATABASE_UNREACHABLE
 
 # pg_try_advisory_lock's key: "keelserv" as a big-endian bigint. Advisory locks are per
 # database, so deployments on other databases of the same server do not meet.
@@ -35,6 +41,13 @@ ANOTHER_PROCESS = (
 )
 
 
+# How often the lock's connection is checked, and a lost lock is asked for again.
+WATCH_SECONDS = 5.0
+LOST: tuple[type[BaseException], ...] = (*DATABASE_UNREACHABLE, DBAPIError)
+
+logger = structlog.get_logger("keel.process_lock")
+
+
 class AnotherProcessServes(RuntimeError):
     """A second process would keep state of its own; the configuration is refused."""
 
@@ -42,11 +55,20 @@ class AnotherProcessServes(RuntimeError):
         super().__init__(ANOTHER_PROCESS)
 
 
+def _stop_serving() -> None:
+    """What uvicorn does on `kill`: finish the requests in flight, then exit."""
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 @asynccontextmanager
-async def sole_process(settings: Settings) -> AsyncIterator[None]:
+async def sole_process(
+    settings: Settings, *, on_lost: Callable[[], None] = _stop_serving
+) -> AsyncIterator[None]:
     """Hold the database's process lock while the block runs, unless Redis shares the state.
 
-    Raises `AnotherProcessServes` when another process holds it.
+    Raises `AnotherProcessServes` when another process holds it. Should another process take
+    it later (PostgreSQL dropped the lock's connection and the other was quicker), `on_lost`
+    is called: by default this process stops, rather than serve beside it.
     """
     url = make_url(settings.database_url)
     if settings.redis_url is not None:
@@ -55,26 +77,76 @@ async def sole_process(settings: Settings) -> AsyncIterator[None]:
         with _sqlite_file_lock(url):
             yield
     else:
-        async with _postgres_advisory_lock(url, connect_timeout=settings.database_connect_timeout):
+        lock = _AdvisoryLock(url, connect_timeout=settings.database_connect_timeout)
+        await lock.take()
+        watch = asyncio.create_task(lock.keep(on_lost))
+        try:
             yield
+        finally:
+            watch.cancel()
+            await lock.release()
 
 
-@asynccontextmanager
-async def _postgres_advisory_lock(url: URL, *, connect_timeout: float) -> AsyncIterator[None]:
-    # A connection outside the pool: held for the process's life, it must not take a pooled
-    # one from requests. Autocommit, so that it never sits idle in a transaction.
-    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": connect_timeout})
-    try:
-        async with engine.connect() as connection:
+class _AdvisoryLock:
+    """A session-level advisory lock on a connection of its own, outside the pool (held for
+    the process's life, it must not take a pooled one from requests), in autocommit so that
+    it never sits idle in a transaction. Closing the connection releases it, as does the
+    process dying."""
+
+    def __init__(self, url: URL, *, connect_timeout: float) -> None:
+        self.engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": connect_timeout})
+        self.connection: AsyncConnection | None = None
+
+    async def take(self) -> None:
+        connection = await self.engine.connect()
+        try:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             held = await connection.scalar(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
             )
-            if not held:
-                raise AnotherProcessServes
-            yield  # closing the connection releases the lock, as does the process dying
-    finally:
-        await engine.dispose()
+        except BaseException:
+            await connection.close()
+            raise
+        if not held:
+            await connection.close()
+            raise AnotherProcessServes
+        self.connection = connection
+
+    async def keep(self, on_lost: Callable[[], None]) -> None:
+        """Check the connection now and then; when the server dropped it, take the lock again."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            if await self._still_held():
+                continue
+            logger.warning("process_lock_connection_lost")
+            while True:
+                try:
+                    await self.take()
+                except AnotherProcessServes:
+                    logger.error("process_lock_lost", reason=ANOTHER_PROCESS)
+                    on_lost()
+                    return
+                except LOST:
+                    await asyncio.sleep(WATCH_SECONDS)
+                    continue
+                logger.info("process_lock_taken_again")
+                break
+
+    async def release(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(*LOST):
+                await self.connection.close()
+        await self.engine.dispose()
+
+    async def _still_held(self) -> bool:
+        assert self.connection is not None
+        try:
+            await self.connection.scalar(text("SELECT 1"))
+        except LOST:
+            with contextlib.suppress(*LOST):
+                await self.connection.invalidate()
+            return False
+        return True
 
 
 @contextmanager
