@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -44,11 +44,19 @@ def serve(
         workers=None if reload else (workers or settings.workers or default_workers),
         reload=reload,
         loop="uvloop",
-        http="httptools",
-        proxy_headers=True,
+        **edge_options(settings),
         access_log=False,  # Keel's own access log carries the request id
         log_config=None,  # Keel configures logging itself
     )
+
+
+def edge_options(settings: Settings) -> dict[str, Any]:
+    """What the server buffers and believes of a request before the app sees it."""
+    return {
+        # httptools, refusing a head over KEEL_MAX_HEADER_BYTES as it arrives.
+        "http": "app.middleware.bounded_head:BoundedHeadProtocol",
+        "proxy_headers": True,
+    }
 
 
 @app.command()

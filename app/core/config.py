@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     # Requests one process serves at once; beyond it, 503 server_busy at once (load shedding).
     max_concurrent_requests: int = Field(default=128, ge=1, le=100_000)
 
+    # The edge: what `keel serve` believes and buffers of a request before the app sees it
+    # (docs/security.md, "The edge").
+    # The request head (request line and header fields), in bytes, and its header fields:
+    # past either, 431 request_header_fields_too_large before more of it is buffered.
+    max_header_bytes: int = Field(default=32_768, ge=4096, le=1_048_576)
+    max_header_count: int = Field(default=100, ge=16, le=1000)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:

@@ -132,6 +132,17 @@ class TooManyRequests(AppError):
         super().__init__(headers={"Retry-After": str(max(retry_after, 1))}, retry_after=retry_after)
 
 
+class RequestHeaderFieldsTooLarge(AppError):
+    """The request head is over `KEEL_MAX_HEADER_BYTES` or `KEEL_MAX_HEADER_COUNT`."""
+
+    status_code = 431
+    error_code = "request_header_fields_too_large"
+    message_key = "errors.request_header_fields_too_large"
+
+    def __init__(self, *, max_bytes: int, max_count: int) -> None:
+        super().__init__(max_bytes=max_bytes, max_count=max_count)
+
+
 class ValidationFailed(AppError):
     """Input that passed the schema but not a rule only the server can check."""
 
