@@ -55,7 +55,10 @@ def edge_options(settings: Settings) -> dict[str, Any]:
     return {
         # httptools, refusing a head over KEEL_MAX_HEADER_BYTES as it arrives.
         "http": "app.middleware.bounded_head:BoundedHeadProtocol",
-        "proxy_headers": True,
+        # X-Forwarded-For/-Proto only from the proxies the operator lists: uvicorn's default
+        # believes any local peer, and so lets a client pick its address for the rate limits.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
     }
 
 

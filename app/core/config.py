@@ -4,6 +4,7 @@ The defaults are the embedded ones: SQLite under `./var/`, an in-process cache a
 Production refuses to start with the development secret or a short one.
 """
 
+import ipaddress
 import json
 import os
 import re
@@ -131,8 +132,11 @@ class Settings(BaseSettings):
     # past either, 431 request_header_fields_too_large before more of it is buffered.
     max_header_bytes: int = Field(default=32_768, ge=4096, le=1_048_576)
     max_header_count: int = Field(default=100, ge=16, le=1000)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto
+    # are believed. Empty: none, and the peer's address is the client's, as rate limits see it.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         """A comma-separated list, or a JSON one."""
@@ -158,6 +162,16 @@ class Settings(BaseSettings):
                     "each one is trusted with users' cookies"
                 )
         return origins
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _require_proxy_addresses(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError("list IP addresses or networks (10.0.0.5, 172.18.0.0/16)") from None
+        return proxies
 
     @field_validator("database_url")
     @classmethod

@@ -1,8 +1,9 @@
-"""The edge of `keel serve`, over real sockets: what the server buffers of a request
-head before the app sees it."""
+"""The edge of `keel serve`, over real sockets: what the server buffers of a request head,
+and whose word it takes for the client's address."""
 
 import json
 import socket
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,3 +109,60 @@ def test_every_oversized_head_gets_431_in_the_contract(env: dict[str, str], head
     assert status == 431
     assert body["error_code"] == LIMIT_ERROR
     assert within.status_code == 200
+
+
+def failed_logins(base_url: str, forwarded_for: Iterable[str]) -> list[int]:
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        return [
+            http.post(
+                "/api/v1/auth/login",
+                json={"email": f"nobody{index}@example.com", "password": "not the password"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+            for index, address in enumerate(forwarded_for)
+        ]
+
+
+def rotating_addresses(count: int) -> Iterator[str]:
+    return (f"203.0.113.{index}" for index in range(1, count + 1))
+
+
+def test_x_forwarded_for_from_an_unlisted_peer_does_not_escape_the_login_limit(env: dict[str, str]) -> None:
+    with serving(env) as base_url:
+        statuses = failed_logins(base_url, rotating_addresses(6))
+
+    assert statuses == [401, 401, 401, 429, 429, 429]
+
+
+def test_x_forwarded_for_from_an_unlisted_peer_does_not_escape_the_registration_limit(
+    env: dict[str, str],
+) -> None:
+    with serving(env) as base_url, httpx.Client(base_url=base_url, timeout=10) as http:
+        statuses = [
+            http.post(
+                "/api/v1/auth/register",
+                json={"email": f"new{index}@example.com", "password": "a long passphrase"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+            for index, address in enumerate(rotating_addresses(4))
+        ]
+
+    assert statuses == [201, 201, 429, 429]
+
+
+def test_x_forwarded_proto_from_an_unlisted_peer_is_ignored(env: dict[str, str]) -> None:
+    with serving(env) as base_url:
+        response = httpx.get(f"{base_url}/health/live", headers={"X-Forwarded-Proto": "https"}, timeout=5)
+
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_a_listed_proxy_is_believed(env: dict[str, str]) -> None:
+    with serving({**env, "KEEL_TRUSTED_PROXIES": "127.0.0.1"}) as base_url:
+        rotating = failed_logins(base_url, rotating_addresses(6))
+        one_client = failed_logins(base_url, ["198.51.100.7"] * 4)
+        https = httpx.get(f"{base_url}/health/live", headers={"X-Forwarded-Proto": "https"}, timeout=5)
+
+    assert rotating == [401] * 6  # six clients behind the proxy, one attempt each
+    assert one_client == [401, 401, 401, 429]
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=")

@@ -122,6 +122,20 @@ def test_cors_origins_take_ports_and_plain_http() -> None:
     ]
 
 
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert settings().trusted_proxies == []
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    configured = settings(trusted_proxies="10.0.0.5, 172.18.0.0/16,::1")
+
+    assert configured.trusted_proxies == ["10.0.0.5", "172.18.0.0/16", "::1"]
+    with pytest.raises(ValidationError, match="IP addresses or networks"):
+        settings(trusted_proxies="proxy.internal")
+    with pytest.raises(ValidationError, match="IP addresses or networks"):
+        settings(trusted_proxies="*")
+
+
 def test_production_still_refuses_the_default_secret_when_it_is_not_set(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
