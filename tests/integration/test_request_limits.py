@@ -55,3 +55,16 @@ async def test_a_head_within_the_limits_is_served(client: AsyncClient, settings:
     response = await client.get("/health/live", headers=headers)
 
     assert response.status_code == 200
+
+
+async def test_every_operation_declares_the_431(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+
+    undeclared = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "`request_header_fields_too_large`"
+        not in operation["responses"].get("431", {}).get("description", "")
+    ]
+    assert undeclared == []
