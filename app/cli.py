@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
@@ -55,8 +55,7 @@ def serve(
         workers=None if reload else worker_count,
         reload=reload,
         loop="uvloop",
-        http="httptools",
-        proxy_headers=True,
+        **edge_options(settings),
         access_log=False,  # Keel's own access log carries the request id
         log_config=None,  # Keel configures logging itself
     )
@@ -70,6 +69,18 @@ async def _ask_for_the_process_lock(settings: Settings) -> None:
 def _refuse(reason: str) -> NoReturn:
     typer.echo(f"refused: {reason}", err=True)
     raise typer.Exit(code=2)
+
+
+def edge_options(settings: Settings) -> dict[str, Any]:
+    """What the server buffers and believes of a request before the app sees it."""
+    return {
+        # httptools, refusing a head over KEEL_MAX_HEADER_BYTES as it arrives.
+        "http": "app.middleware.bounded_head:BoundedHeadProtocol",
+        # X-Forwarded-For/-Proto only from the proxies the operator lists: uvicorn's default
+        # believes any local peer, and so lets a client pick its address for the rate limits.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
 
 
 @app.command()

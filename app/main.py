@@ -38,10 +38,10 @@ from app.infrastructure.mail import create_mailer
 from app.infrastructure.process_lock import sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.slots import Slots
-from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.load_shedding import LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
+from app.middleware.request_limits import RequestLimitsMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
@@ -142,7 +142,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(DBAPIError, answer_lost_connection)
 
     # Added innermost first: a request meets them bottom-up.
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        max_header_count=settings.max_header_count,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(UnhandledErrorMiddleware)  # inside CORS and security headers: a 500 keeps them
     if settings.cors_origins:

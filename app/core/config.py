@@ -4,20 +4,27 @@ The defaults are the embedded ones: SQLite under `./var/`, an in-process cache a
 Production refuses to start with the development secret or a short one.
 """
 
+import ipaddress
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.core.settings_errors import InvalidSettings
 
 DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
 LOCAL_DOCKER_SOCKET = "unix:///var/run/docker.sock"
 # Why several processes need Redis (docs/operations.md, "Shared state").
 UNSHARED_STATE = "without Redis, processes cannot share token revocations, rate limits, locks and schedules"
+WEB_ORIGIN = re.compile(r"^https?://[^/\s*?#]+$")
 
 Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -29,7 +36,8 @@ class Settings(BaseSettings):
     )
 
     env: Environment = "development"
-    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Checked even when unset: production refuses the default.
+    secret_key: SecretStr = Field(default=SecretStr(DEVELOPMENT_SECRET), validate_default=True)
 
     database_url: str = "sqlite+aiosqlite:///./var/keel.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
@@ -121,26 +129,75 @@ class Settings(BaseSettings):
     # Requests one process serves at once; beyond it, 503 server_busy at once (load shedding).
     max_concurrent_requests: int = Field(default=128, ge=1, le=100_000)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _split_cors_origins(cls, values: dict[str, object]) -> dict[str, object]:
-        origins = values.get("cors_origins")
-        if isinstance(origins, str):
-            text = origins.strip()
-            if text.startswith("["):
-                values["cors_origins"] = json.loads(text)
-            else:
-                values["cors_origins"] = [o.strip() for o in text.split(",") if o.strip()]
-        return values
+    # The edge: what `keel serve` believes and buffers of a request before the app sees it
+    # (docs/security.md, "The edge").
+    # The request head (request line and header fields), in bytes, and its header fields:
+    # past either, 431 request_header_fields_too_large before more of it is buffered.
+    max_header_bytes: int = Field(default=32_768, ge=4096, le=1_048_576)
+    max_header_count: int = Field(default=100, ge=16, le=1000)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto
+    # are believed. Empty: none, and the peer's address is the client's, as rate limits see it.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
-    @model_validator(mode="after")
-    def _refuse_weak_secrets(self) -> "Settings":
-        secret = self.secret_key.get_secret_value()
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        """A comma-separated list, or a JSON one."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError("is neither a JSON list nor a comma-separated list") from None
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _refuse_wildcard_origins(cls, origins: list[str]) -> list[str]:
+        # Cross-origin requests are always allowed credentials (cookies), so an origin here is
+        # trusted with a user's session: "*" or "null" would be every site's (docs/security.md).
+        for origin in origins:
+            if not WEB_ORIGIN.match(origin):
+                raise ValueError(
+                    "list origins as scheme://host[:port] (no '*', 'null', path or trailing slash): "
+                    "each one is trusted with users' cookies"
+                )
+        return origins
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _require_proxy_addresses(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError("list IP addresses or networks (10.0.0.5, 172.18.0.0/16)") from None
+        return proxies
+
+    @field_validator("database_url")
+    @classmethod
+    def _require_database_url(cls, url: str) -> str:
+        # SQLAlchemy's own error would quote the URL, and with it the database password.
+        try:
+            make_url(url).port  # noqa: B018 - parsing the port is part of the check
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "is not a database URL (dialect+driver://user:password@host:port/name)"
+            ) from None
+        return url
+
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_weak_secrets(cls, secret_key: SecretStr, info: ValidationInfo) -> SecretStr:
+        # A field validator (not a model one), so its line comes with every other bad setting's.
+        secret = secret_key.get_secret_value()
         if len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(f"KEEL_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
-        if self.env == "production" and secret == DEVELOPMENT_SECRET:
+        if info.data.get("env") == "production" and secret == DEVELOPMENT_SECRET:
             raise ValueError("KEEL_SECRET_KEY must be set to a random value when KEEL_ENV=production")
-        return self
+        return secret_key
 
     @model_validator(mode="after")
     def _refuse_unshared_state(self) -> "Settings":
@@ -193,4 +250,8 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings; bad ones end it with one line each, and no secret in them."""
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as exc:
+        raise InvalidSettings(exc) from None

@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import Scope
 
 from app.core.i18n import negotiate_locale, translate
 
@@ -130,6 +132,17 @@ class TooManyRequests(AppError):
         super().__init__(headers={"Retry-After": str(max(retry_after, 1))}, retry_after=retry_after)
 
 
+class RequestHeaderFieldsTooLarge(AppError):
+    """The request head is over `KEEL_MAX_HEADER_BYTES` or `KEEL_MAX_HEADER_COUNT`."""
+
+    status_code = 431
+    error_code = "request_header_fields_too_large"
+    message_key = "errors.request_header_fields_too_large"
+
+    def __init__(self, *, max_bytes: int, max_count: int) -> None:
+        super().__init__(max_bytes=max_bytes, max_count=max_count)
+
+
 class ValidationFailed(AppError):
     """Input that passed the schema but not a rule only the server can check."""
 
@@ -137,6 +150,8 @@ class ValidationFailed(AppError):
     error_code = "validation_error"
     message_key = "errors.validation"
 
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 # Errors raised by the framework itself, by status: (error_code, message_key).
 HTTP_ERRORS: dict[int, tuple[str, str]] = {
@@ -224,14 +239,39 @@ async def handle_app_error(request: Request, exc: Exception) -> JSONResponse:
 async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     error_code, message_key = HTTP_ERRORS.get(exc.status_code, (f"http_{exc.status_code}", "errors.http"))
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request, exc)}
     return error_response(
         request,
         status_code=exc.status_code,
         error_code=error_code,
         message_key=message_key,
         params={"status_code": exc.status_code},
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def allowed_methods(request: Request, exc: HTTPException) -> str:
+    """Every method some route at this path takes.
+
+    FastAPI makes one route per method, and the 405 named the methods of the first route
+    that matched the path only: `PATCH /todos/1` answered `Allow: GET`, though PUT and
+    DELETE are there too. Each method is tried against the app's routes instead; a mounted
+    app takes any method, so it is left out, and its own `Allow` stands.
+    """
+    routes = getattr(request.scope.get("router"), "routes", ())
+    taken = [
+        method
+        for method in HTTP_METHODS
+        if any(_takes(route, {**request.scope, "method": method}) for route in routes)
+    ]
+    named = [name.strip() for name in (exc.headers or {}).get("Allow", "").split(",") if name.strip()]
+    return ", ".join(dict.fromkeys([*taken, *named]))
+
+
+def _takes(route: BaseRoute, scope: Scope) -> bool:
+    return not isinstance(route, Mount) and route.matches(scope)[0] is Match.FULL
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:

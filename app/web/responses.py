@@ -8,10 +8,11 @@ from app.core.errors import AppError, ErrorResponse
 Responses = dict[int | str, dict[str, Any]]
 
 # Any route may answer these: an unparseable body (400: not UTF-8, not decodable), validation
-# (422) and the last-resort 500.
+# (422), a request head over the limits (431) and the last-resort 500.
 COMMON_ERROR_RESPONSES: Responses = {
     400: {"model": ErrorResponse, "description": "The body could not be parsed (`bad_request`)."},
     422: {"model": ErrorResponse, "description": "Invalid input (`validation_error`)."},
+    431: {"model": ErrorResponse, "description": "Headers too large (`request_header_fields_too_large`)."},
     500: {"model": ErrorResponse, "description": "Unexpected failure (`internal_error`)."},
 }
 

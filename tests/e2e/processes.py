@@ -42,6 +42,13 @@ def keel(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Com
 @contextmanager
 def serving(env: dict[str, str], *options: str) -> Iterator[str]:
     """`keel serve` on a free loopback port, answering; its base URL."""
+    with serving_process(env, *options) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def serving_process(env: dict[str, str], *options: str) -> Iterator[tuple[str, "subprocess.Popen[str]"]]:
+    """`keel serve` on a free loopback port, answering; its base URL and its process."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [str(KEEL), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
@@ -61,7 +68,7 @@ def serving(env: dict[str, str], *options: str) -> Iterator[str]:
                 assert process.poll() is None, process.stdout.read() if process.stdout else ""
                 assert time.monotonic() < deadline, "keel serve did not answer within 30 s"
                 time.sleep(0.2)
-        yield base_url
+        yield base_url, process
     finally:
         process.terminate()
         process.wait(timeout=15)

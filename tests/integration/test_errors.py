@@ -51,11 +51,28 @@ async def test_unknown_route_is_404_in_the_callers_language(client: AsyncClient,
     assert body["message"] == message
 
 
-async def test_wrong_method_is_405_with_allow(client: AsyncClient) -> None:
-    response = await client.delete("/health/live")
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/health/live", "GET"),
+        # FastAPI makes a route per method: Allow named the first one's only ("GET").
+        ("PATCH", "/api/v1/todos/1", "GET, PUT, DELETE"),
+        ("POST", "/api/v1/todos/1", "GET, PUT, DELETE"),
+        ("PATCH", "/api/v1/todos", "GET, POST"),
+        ("PATCH", "/api/v2/todos/1", "GET, PUT, DELETE"),
+        ("PATCH", "/api/v1/tags/1", "GET, PUT, DELETE"),
+        ("PUT", "/api/v1/containers/abc", "GET, DELETE"),
+        ("GET", "/api/v1/auth/login", "POST"),
+        ("PATCH", "/api/v1/auth/sessions/1", "DELETE"),
+    ],
+)
+async def test_wrong_method_is_405_allowing_every_method_of_the_path(
+    client: AsyncClient, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path)
 
     assert_contract(response, 405, "method_not_allowed")
-    assert response.headers["Allow"] == "GET"
+    assert response.headers["Allow"] == allow
 
 
 async def test_malformed_json_is_422_validation_error(client: AsyncClient) -> None:

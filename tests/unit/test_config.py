@@ -1,9 +1,10 @@
 import os
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import DEVELOPMENT_SECRET, Settings
+from app.core.config import DEVELOPMENT_SECRET, Settings, get_settings
 
 STRONG_SECRET = "s" * 48
 
@@ -101,3 +102,91 @@ def test_production_serves_one_worker_per_core_only_with_redis() -> None:
     shared = settings(env="production", secret_key=STRONG_SECRET, redis_url="redis://127.0.0.1:6379/0")
     assert shared.default_workers == (os.cpu_count() or 1)
     assert settings(env="development", redis_url="redis://127.0.0.1:6379/0").default_workers == 1
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        "*",
+        "https://app.example,*",
+        '["*"]',
+        "null",
+        "https://*.example",
+        "https://app.example/",
+        "app.example",
+    ],
+)
+def test_cors_origins_that_are_not_plain_origins_are_refused(origins: str) -> None:
+    # Cross-origin requests always carry credentials: "*" would hand every site the session.
+    with pytest.raises(ValidationError, match="no '\\*', 'null'"):
+        settings(cors_origins=origins)
+
+
+def test_cors_origins_refuse_a_wildcard_in_every_environment() -> None:
+    for env in ("development", "test", "production"):
+        with pytest.raises(ValidationError):
+            settings(env=env, secret_key=STRONG_SECRET, cors_origins="*")
+
+
+def test_cors_origins_take_ports_and_plain_http() -> None:
+    origins = "http://127.0.0.1:5173,https://app.example:8443"
+
+    assert settings(cors_origins=origins).cors_origins == [
+        "http://127.0.0.1:5173",
+        "https://app.example:8443",
+    ]
+
+
+def test_no_proxy_is_trusted_by_default() -> None:
+    assert settings().trusted_proxies == []
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    configured = settings(trusted_proxies="10.0.0.5, 172.18.0.0/16,::1")
+
+    assert configured.trusted_proxies == ["10.0.0.5", "172.18.0.0/16", "::1"]
+    with pytest.raises(ValidationError, match="IP addresses or networks"):
+        settings(trusted_proxies="proxy.internal")
+    with pytest.raises(ValidationError, match="IP addresses or networks"):
+        settings(trusted_proxies="*")
+
+
+def test_production_still_refuses_the_default_secret_when_it_is_not_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("KEEL_SECRET_KEY", raising=False)
+
+    with pytest.raises(ValidationError, match="KEEL_SECRET_KEY"):
+        settings(env="production")
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"KEEL_SECRET_KEY": "tooShort1", "KEEL_SMTP_PASSWORD": "smtpPass123"},
+        {"KEEL_SMTP_PASSWORD": "smtpPass123", "KEEL_SMTP_PORT": "smtpPass123"},
+        {"KEEL_DATABASE_URL": "postgresql+asyncpg://keel:dbPass456@db:port/keel"},
+        {"KEEL_DATABASE_URL": "dbPass456"},
+        {"KEEL_CORS_ORIGINS": "[dbPass456"},
+        {"KEEL_CONTAINERS_ALLOWED_IMAGES": "[dbPass456"},
+    ],
+)
+def test_bad_settings_end_the_process_naming_them_without_their_values(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]
+) -> None:
+    monkeypatch.chdir(Path(__file__).parent)  # no .env here
+    for name in ("KEEL_ENV", "KEEL_SECRET_KEY", "KEEL_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+
+    with pytest.raises(SystemExit) as ended:
+        get_settings()
+
+    report = str(ended.value.code)
+    problems = report.splitlines()[1:]
+    assert problems
+    assert all(line.strip().startswith(tuple(environment)) for line in problems), report
+    for secret in ("tooShort1", "smtpPass123", "dbPass456"):
+        assert secret not in report
