@@ -9,8 +9,9 @@ from app.domains.containers.errors import (
     ContainerNotFound,
     ContainerNotRunning,
     ContainerRunning,
+    ImageNotFound,
 )
-from app.domains.containers.labels import CREATED_BY, INSTANCE, NAME, OWNER, engine_name
+from app.domains.containers.labels import CREATED_BY, IMAGE, INSTANCE, NAME, OWNER, engine_name
 from app.domains.containers.policy import ContainerPolicy, Limits
 from app.domains.containers.ports import (
     Container,
@@ -18,12 +19,14 @@ from app.domains.containers.ports import (
     ContainerSpec,
     ContainerState,
     HostAccess,
+    Image,
     LogRequest,
     PublishedPort,
     StatsSnapshot,
     VolumeMount,
 )
-from app.domains.containers.schemas import ContainerCreate, ContainerFilter
+from app.domains.containers.references import ImageName
+from app.domains.containers.schemas import ContainerCreate, ContainerFilter, VolumeRequest
 from app.domains.containers.service.audit import Actor, AuditTrail
 from app.domains.containers.service.owner_lock import OwnerLocks
 
@@ -65,31 +68,50 @@ class ContainerService:
     async def create(self, actor: Actor, request: ContainerCreate) -> Container:
         async with self.audit.action(actor, "container.create", request.name) as entry:
             entry.details = {"name": request.name, "image": request.image}
-            self.policy.check_image(request.image)
+            image_name = self.policy.check_image(request.image)
             self.policy.check_labels(request.labels)
             host = self.policy.host_access(request, is_admin=actor.is_admin)
             limits = self.policy.limits(request)
             ports = self.policy.ports(request)
+            volumes = self.policy.volumes(request)
+            image = await self._resolve(request.image, image_name)
+            entry.details["image_id"] = image.id  # the image that runs, whatever names it later
+            spec = self._spec(
+                actor, request, image=image, host=host, limits=limits, ports=ports, volumes=volumes
+            )
             async with self.locks.creating(actor.id):
-                self.policy.check_quota(await self._inspect_owned(actor.id), memory_bytes=limits.memory_bytes)
-                container = await self.runtime.create(
-                    self._spec(actor, request, host=host, limits=limits, ports=ports)
-                )
+                owned = await self._inspect_owned(actor.id)
+                self.policy.check_quota(owned, memory_bytes=limits.memory_bytes)
+                container = await self.runtime.create(spec)
             entry.target = container.id
             return container
+
+    async def _resolve(self, reference: str, name: ImageName) -> Image:
+        """What runs is what was checked: the image the engine finds for the name, asked by
+        the name's full form (which the engine never reads as an id prefix), and only if it
+        goes by an allowed name. The container is created from its id, so a tag moved in
+        between changes nothing."""
+        try:
+            image = await self.runtime.inspect_image(name.canonical)
+        except ImageNotFound:
+            raise ImageNotFound(reference) from None
+        self.policy.check_resolved(image, reference=reference)
+        return image
 
     def _spec(
         self,
         actor: Actor,
         request: ContainerCreate,
         *,
+        image: Image,
         host: HostAccess,
         limits: Limits,
         ports: tuple[PublishedPort, ...],
+        volumes: tuple[VolumeRequest, ...],
     ) -> ContainerSpec:
         return ContainerSpec(
             name=engine_name(instance=self.instance, owner_id=actor.id, name=request.name),
-            image=request.image,
+            image=image.id,
             command=tuple(request.command) if request.command else None,
             env=request.env,
             labels={
@@ -98,6 +120,7 @@ class ContainerService:
                 OWNER: str(actor.id),
                 CREATED_BY: actor.email,
                 NAME: request.name,
+                IMAGE: request.image,
             },
             volumes=tuple(
                 VolumeMount(
@@ -105,7 +128,7 @@ class ContainerService:
                     target=volume.target,
                     read_only=volume.read_only,
                 )
-                for volume in request.volumes
+                for volume in volumes
             ),
             ports=ports,
             memory_bytes=limits.memory_bytes,
@@ -202,3 +225,8 @@ def _matches(container: Container, filters: ContainerFilter) -> bool:
 def display_name(container: Container) -> str:
     """The name its owner chose; the engine's name for containers made outside Keel."""
     return container.labels.get(NAME) or container.name
+
+
+def display_image(container: Container) -> str:
+    """The image as its owner named it; the engine's reference for containers made outside Keel."""
+    return container.labels.get(IMAGE) or container.image

@@ -24,8 +24,12 @@ class ImageService:
     async def pull(self, actor: Actor, reference: str) -> JobRead:
         """Queue the pull; the job reports the engine's progress and ends with the image."""
         async with self.audit.action(actor, "image.pull", reference) as entry:
-            self.policy.check_image(reference)
-            job = await self.jobs.submit(PULL_IMAGE_KIND, owner_id=actor.id, payload={"image": reference})
+            # The engine pulls the name's full form, the one the allowlist judged: with no tag
+            # it would pull every tag of the repository.
+            image = self.policy.check_image(reference)
+            job = await self.jobs.submit(
+                PULL_IMAGE_KIND, owner_id=actor.id, payload={"image": image.canonical}
+            )
             entry.details = {"job_id": job.id}
             return JobRead.model_validate(job)
 
