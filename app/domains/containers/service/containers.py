@@ -1,4 +1,9 @@
-"""Containers as users see them: their own, within the policy; admins see every one."""
+"""Containers as users see them: their own, within the policy; admins see every one.
+
+Every wait on the engine (and on the per-owner create lock) runs in `uow.paused()`: the
+request's database connection and slot serve other requests meanwhile, so a slow engine
+cannot starve the API of database slots.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -29,6 +34,7 @@ from app.domains.containers.references import ImageName
 from app.domains.containers.schemas import ContainerCreate, ContainerFilter, VolumeRequest
 from app.domains.containers.service.audit import Actor, AuditTrail
 from app.domains.containers.service.owner_lock import OwnerLocks
+from app.infrastructure.unit_of_work import UnitOfWork
 
 ACTIVE = frozenset({ContainerState.RUNNING, ContainerState.RESTARTING, ContainerState.PAUSED})
 
@@ -37,12 +43,14 @@ class ContainerService:
     def __init__(
         self,
         *,
+        uow: UnitOfWork,
         runtime: ContainerRuntime,
         policy: ContainerPolicy,
         audit: AuditTrail,
         locks: OwnerLocks,
         instance: str,
     ) -> None:
+        self.uow = uow
         self.runtime = runtime
         self.policy = policy
         self.audit = audit
@@ -54,13 +62,14 @@ class ContainerService:
         unless narrowed to one owner."""
         owner_id = filters.owner_id if actor.is_admin else actor.id
         labels = self._owned_by(owner_id) if owner_id is not None else {}
-        found = await self.runtime.list_containers(labels=labels)
+        async with self.uow.paused():
+            found = await self.runtime.list_containers(labels=labels)
         matching = [container for container in found if _matches(container, filters)]
         return sorted(matching, key=lambda container: container.created_at, reverse=True)
 
     async def get_visible(self, actor: Actor, container_id: str) -> Container:
         """The container, if the actor may see it; others' containers do not exist for them."""
-        container = await self.runtime.inspect(container_id)
+        container = await self._inspect(container_id)
         if not (actor.is_admin or self.owner_of(container) == actor.id):
             raise ContainerNotFound(container_id)
         return container
@@ -74,15 +83,16 @@ class ContainerService:
             limits = self.policy.limits(request)
             ports = self.policy.ports(request)
             volumes = self.policy.volumes(request)
-            image = await self._resolve(request.image, image_name)
-            entry.details["image_id"] = image.id  # the image that runs, whatever names it later
-            spec = self._spec(
-                actor, request, image=image, host=host, limits=limits, ports=ports, volumes=volumes
-            )
-            async with self.locks.creating(actor.id):
-                owned = await self._inspect_owned(actor.id)
-                self.policy.check_quota(owned, memory_bytes=limits.memory_bytes)
-                container = await self.runtime.create(spec)
+            async with self.uow.paused():
+                image = await self._resolve(request.image, image_name)
+                entry.details["image_id"] = image.id  # the image that runs, whatever names it later
+                spec = self._spec(
+                    actor, request, image=image, host=host, limits=limits, ports=ports, volumes=volumes
+                )
+                async with self.locks.creating(actor.id):
+                    owned = await self._inspect_owned(actor.id)
+                    self.policy.check_quota(owned, memory_bytes=limits.memory_bytes)
+                    container = await self.runtime.create(spec)
             entry.target = container.id
             return container
 
@@ -143,7 +153,7 @@ class ContainerService:
             if container.state is ContainerState.RUNNING:
                 raise ContainerAlreadyRunning(container_id)
             await self.runtime.start(container.id)
-        return await self.runtime.inspect(container.id)
+        return await self._inspect(container.id)
 
     async def stop(self, actor: Actor, container_id: str, *, timeout_seconds: int) -> Container:
         action = self._acting_on(actor, "container.stop", container_id, timeout_seconds=timeout_seconds)
@@ -151,13 +161,13 @@ class ContainerService:
             if container.state not in ACTIVE:
                 raise ContainerNotRunning(container_id)
             await self.runtime.stop(container.id, timeout_seconds=timeout_seconds)
-        return await self.runtime.inspect(container.id)
+        return await self._inspect(container.id)
 
     async def restart(self, actor: Actor, container_id: str, *, timeout_seconds: int) -> Container:
         action = self._acting_on(actor, "container.restart", container_id, timeout_seconds=timeout_seconds)
         async with action as container:
             await self.runtime.restart(container.id, timeout_seconds=timeout_seconds)
-        return await self.runtime.inspect(container.id)
+        return await self._inspect(container.id)
 
     async def remove(self, actor: Actor, container_id: str, *, force: bool) -> None:
         async with self._acting_on(actor, "container.remove", container_id, force=force) as container:
@@ -166,13 +176,15 @@ class ContainerService:
             await self.runtime.remove(container.id, force=force)
 
     async def logs(self, container: Container, request: LogRequest) -> list[str]:
-        return await self.runtime.logs(container.id, request)
+        async with self.uow.paused():
+            return await self.runtime.logs(container.id, request)
 
     def follow_logs(self, container: Container, request: LogRequest) -> AsyncIterator[str]:
         return self.runtime.follow_logs(container.id, request)
 
     async def stats(self, container: Container) -> StatsSnapshot:
-        return await self.runtime.stats(container.id)
+        async with self.uow.paused():
+            return await self.runtime.stats(container.id)
 
     def owner_of(self, container: Container) -> int | None:
         """The owning user, for containers this Keel created; None for any other."""
@@ -190,11 +202,15 @@ class ContainerService:
     ) -> AsyncIterator[Container]:
         """The container the action is for, if visible, under an audit record of the action
         keyed by its full id (the caller may have used a short one)."""
-        async with self.audit.action(actor, action, container_id) as entry:
+        async with self.audit.action(actor, action, container_id) as entry, self.uow.paused():
             entry.details = dict(details)
             container = await self.get_visible(actor, container_id)
             entry.target = container.id
             yield container
+
+    async def _inspect(self, container_id: str) -> Container:
+        async with self.uow.paused():
+            return await self.runtime.inspect(container_id)
 
     async def _inspect_owned(self, owner_id: int) -> list[Container]:
         """The owner's containers with their limits (the listing carries none); one removed
