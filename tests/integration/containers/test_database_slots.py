@@ -67,6 +67,28 @@ async def held_back(runtime: object, method: str) -> AsyncIterator[HeldBack]:
         delattr(runtime, method)
 
 
+class LockTries:
+    """Which requests have tried the per-owner create lock (a set-if-absent in the cache)."""
+
+    def __init__(self, cache: Any) -> None:
+        self.tried: set[asyncio.Task[Any] | None] = set()
+        self.changed = asyncio.Event()
+        take = cache.set_if_absent
+
+        async def counted(key: str, *args: Any, **kwargs: Any) -> bool:
+            if ":creating:" in key:
+                self.tried.add(asyncio.current_task())
+                self.changed.set()
+            return bool(await take(key, *args, **kwargs))
+
+        cache.set_if_absent = counted
+
+    async def all_waiting(self, count: int) -> None:
+        while len(self.tried) < count:
+            self.changed.clear()
+            await self.changed.wait()
+
+
 async def answered_meanwhile(client: AsyncClient, gate: HeldBack) -> Response:
     """/users/me, asked while the held-back engine call waits."""
     await asyncio.wait_for(gate.waiting.wait(), timeout=ANSWER_WITHIN_SECONDS)
@@ -107,12 +129,13 @@ async def test_creates_waiting_for_their_owners_lock_leave_the_database_to_other
 ) -> None:
     async with keel(settings) as (app, people):
         ada = await people.member()
+        tries = LockTries(app.state.cache)
         async with held_back(app.state.container_runtime, "create") as gate:
             first = asyncio.create_task(ada.client.post(API, json=spec("first")))
             await asyncio.wait_for(gate.waiting.wait(), timeout=ANSWER_WITHIN_SECONDS)
             # These wait for the lock the first holds while the engine keeps it waiting.
-            queued = [asyncio.create_task(ada.client.post(API, json=spec(f"queued{i}"))) for i in range(3)]
-            await asyncio.sleep(0.3)  # let them reach the lock; none may hold the one connection
+            queued = [asyncio.create_task(ada.client.post(API, json=spec(f"queued{i}"))) for i in range(9)]
+            await asyncio.wait_for(tries.all_waiting(10), timeout=ANSWER_WITHIN_SECONDS)
             me = await answered_meanwhile(ada.client, gate)
             assert gate.calls == 1  # the queued creates are still waiting for the lock
             assert not any(task.done() for task in (first, *queued))
@@ -120,7 +143,7 @@ async def test_creates_waiting_for_their_owners_lock_leave_the_database_to_other
             created = [await first, *[await task for task in queued]]
 
     assert me.status_code == 200
-    assert [response.status_code for response in created] == [201] * 4
+    assert [response.status_code for response in created] == [201] * 10
 
 
 async def test_a_pull_waiting_on_the_engine_leaves_the_database_to_others(
