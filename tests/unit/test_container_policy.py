@@ -8,9 +8,15 @@ from typing import Any
 import pytest
 
 from app.core.config import Settings
-from app.domains.containers.errors import ImageNotAllowed, LimitExceeded
-from app.domains.containers.policy import MIB, ContainerPolicy, Limits, image_names
-from app.domains.containers.ports import PullProgress
+from app.domains.containers.errors import (
+    ImageNotAllowed,
+    LimitExceeded,
+    VolumeTargetNotAbsolute,
+    VolumeTargetReserved,
+)
+from app.domains.containers.policy import MIB, ContainerPolicy, Limits, volume_target
+from app.domains.containers.ports import Image, PullProgress
+from app.domains.containers.references import parse_image_name
 from app.domains.containers.runtimes.docker import _stats, _timestamp
 from app.domains.containers.schemas import ContainerCreate
 from app.domains.containers.service.owner_lock import OwnerLocks
@@ -30,7 +36,7 @@ def request(**fields: Any) -> ContainerCreate:
     return ContainerCreate.model_validate({"image": "busybox", "name": "web", **fields})
 
 
-# image_names
+# image names
 
 
 @pytest.mark.parametrize(
@@ -59,19 +65,49 @@ def request(**fields: Any) -> ContainerCreate:
 )
 def test_an_image_goes_by_every_name_that_reaches_it(reference: str, names: set[str]) -> None:
     """Docker Hub images by their library and registry names; a registry's port is no tag."""
-    assert image_names(reference) == names
+    assert parse_image_name(reference).names() == names
 
 
 def test_a_digest_reference_goes_by_its_digest_not_latest() -> None:
-    assert image_names(f"busybox@{DIGEST}") == {
+    assert parse_image_name(f"busybox@{DIGEST}").names() == {
         "library/busybox",
         f"library/busybox@{DIGEST}",
         "docker.io/library/busybox",
         f"docker.io/library/busybox@{DIGEST}",
     }
-    assert image_names(f"registry.local/team/app@{DIGEST}") == {
+    assert parse_image_name(f"registry.local/team/app@{DIGEST}").names() == {
         "registry.local/team/app",
         f"registry.local/team/app@{DIGEST}",
+    }
+
+
+@pytest.mark.parametrize(
+    ("reference", "canonical"),
+    [
+        ("busybox", "docker.io/library/busybox:latest"),
+        ("busybox:1.36", "docker.io/library/busybox:1.36"),
+        ("docker.io/busybox", "docker.io/library/busybox:latest"),
+        ("index.docker.io/library/busybox", "docker.io/library/busybox:latest"),
+        ("someone/tool", "docker.io/someone/tool:latest"),
+        ("docker.io/registry.local/team/app", "docker.io/registry.local/team/app:latest"),
+        ("registry.local/team/app", "registry.local/team/app:latest"),
+        ("localhost/app", "localhost/app:latest"),
+        ("Team/app", "Team/app:latest"),
+        ("127.0.0.1:5000/keel/busybox", "127.0.0.1:5000/keel/busybox:latest"),
+        (f"busybox:1.36@{DIGEST}", f"docker.io/library/busybox@{DIGEST}"),
+        ("1d8a", "docker.io/library/1d8a:latest"),
+    ],
+)
+def test_a_reference_reads_as_the_engine_reads_it(reference: str, canonical: str) -> None:
+    """Docker's defaults: Docker Hub, `library/`, `latest`; a registry by '.', ':', localhost
+    or capitals; a digest wins over a tag. The full form is never read as an id prefix."""
+    assert parse_image_name(reference).canonical == canonical
+
+
+def test_a_hub_image_named_like_a_registry_goes_by_its_full_name_only() -> None:
+    assert parse_image_name("docker.io/registry.local/team/app").names() == {
+        "docker.io/registry.local/team/app",
+        "docker.io/registry.local/team/app:latest",
     }
 
 
@@ -97,7 +133,13 @@ def test_a_registry_pattern_allows_that_registry_only() -> None:
     allowlist = policy("registry.local/*")
 
     allowlist.check_image("registry.local/team/app:1.2")
-    for reference in ("registry.local.evil.example/app", "busybox", "other.local/team/app"):
+    for reference in (
+        "registry.local.evil.example/app",
+        "busybox",
+        "other.local/team/app",
+        "docker.io/registry.local/team/app",  # Docker Hub's, whatever it looks like
+        "index.docker.io/registry.local/team/app",
+    ):
         with pytest.raises(ImageNotAllowed):
             allowlist.check_image(reference)
 
@@ -127,11 +169,64 @@ def test_a_tag_pattern_is_not_satisfied_by_a_tag_with_any_digest() -> None:
         policy("library/busybox:1.36").check_image(f"busybox:1.36@{DIGEST}")
 
 
+def test_a_resolved_image_must_go_by_an_allowed_name() -> None:
+    allowlist = policy("library/*")
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    busybox = Image(id=DIGEST, tags=("busybox:latest",), size_bytes=1, created_at=created)
+    pulled_by_digest = Image(
+        id=DIGEST, tags=(), size_bytes=1, created_at=created, digests=(f"busybox@{DIGEST}",)
+    )
+    other = Image(id=DIGEST, tags=("evil.example/miner:latest",), size_bytes=1, created_at=created)
+    untagged = Image(id=DIGEST, tags=(), size_bytes=1, created_at=created)
+
+    allowlist.check_resolved(busybox, reference="busybox")
+    allowlist.check_resolved(pulled_by_digest, reference="busybox")
+    for image in (other, untagged):
+        with pytest.raises(ImageNotAllowed):
+            allowlist.check_resolved(image, reference="cafe")
+
+
 def test_a_refused_image_is_named_in_the_error() -> None:
     with pytest.raises(ImageNotAllowed) as refused:
         policy("library/*").check_image("evil.example/miner")
 
     assert refused.value.params["image"] == "evil.example/miner"
+
+
+# volume targets
+
+
+@pytest.mark.parametrize(
+    ("target", "cleaned"),
+    [
+        ("/data", "/data"),
+        ("/data/", "/data"),
+        ("//data//x/./y/", "/data/x/y"),
+        ("/proc/../x", "/x"),
+        ("/a b", "/a b"),
+        ("/procs", "/procs"),
+        ("/etc", "/etc"),
+        ("/etc/hosts.d", "/etc/hosts.d"),
+    ],
+)
+def test_a_volume_target_is_cleaned_as_the_engine_cleans_it(target: str, cleaned: str) -> None:
+    assert volume_target(target) == cleaned
+
+
+@pytest.mark.parametrize(
+    "target", ["//", "/proc/self/../sys", "/sys/", "/etc/./hosts", "/dev/pts/0", "///dev"]
+)
+def test_a_volume_over_the_kernel_or_the_engines_own_files_is_refused(target: str) -> None:
+    with pytest.raises(VolumeTargetReserved) as refused:
+        volume_target(target)
+
+    assert refused.value.details == {"target": target}
+
+
+@pytest.mark.parametrize("target", ["data", "./data", "../proc", "proc", " /data"])
+def test_a_relative_volume_target_is_refused(target: str) -> None:
+    with pytest.raises(VolumeTargetNotAbsolute):
+        volume_target(target)
 
 
 # limits

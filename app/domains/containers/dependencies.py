@@ -40,9 +40,10 @@ async def audit_trail(uow: UoW) -> AuditTrail:
 AuditTrailDep = Annotated[AuditTrail, Depends(audit_trail)]
 
 
-async def container_service(request: Request, audit: AuditTrailDep) -> ContainerService:
+async def container_service(request: Request, uow: UoW, audit: AuditTrailDep) -> ContainerService:
     state = request.app.state
     return ContainerService(
+        uow=uow,
         runtime=state.container_runtime,
         policy=state.container_policy,
         audit=audit,
@@ -51,10 +52,12 @@ async def container_service(request: Request, audit: AuditTrailDep) -> Container
     )
 
 
-async def image_service(request: Request, audit: AuditTrailDep, jobs: JobServiceDep) -> ImageService:
+async def image_service(
+    request: Request, uow: UoW, audit: AuditTrailDep, jobs: JobServiceDep
+) -> ImageService:
     state = request.app.state
     return ImageService(
-        runtime=state.container_runtime, policy=state.container_policy, audit=audit, jobs=jobs
+        uow=uow, runtime=state.container_runtime, policy=state.container_policy, audit=audit, jobs=jobs
     )
 
 

@@ -177,6 +177,25 @@ class ReservedLabel(ValidationFailed):
         super().__init__(details={"labels": labels}, labels=", ".join(labels))
 
 
+class VolumeTargetReserved(ValidationFailed):
+    """A volume over the kernel's file systems or what the engine mounts itself: the
+    engine would create the container and then fail to start it, or hide /sys or /dev."""
+
+    error_code = "volume_target_reserved"
+    message_key = "errors.containers.volume_target_reserved"
+
+    def __init__(self, *, target: str) -> None:
+        super().__init__(details={"target": target}, target=target)
+
+
+class VolumeTargetNotAbsolute(ValidationFailed):
+    error_code = "volume_target_not_absolute"
+    message_key = "errors.containers.volume_target_not_absolute"
+
+    def __init__(self, *, target: str) -> None:
+        super().__init__(details={"target": target}, target=target)
+
+
 class RuntimeRejected(ValidationFailed):
     """The engine refused the request as invalid (its words are logged)."""
 

@@ -5,7 +5,7 @@ access; admins get it only where `KEEL_CONTAINERS_ADMIN_HOST_ACCESS` says so.
 """
 
 import ipaddress
-import re
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -24,15 +24,21 @@ from app.domains.containers.errors import (
     PublicPortNotAllowed,
     ReservedLabel,
     SecurityOptionsNotAllowed,
+    VolumeTargetNotAbsolute,
+    VolumeTargetReserved,
 )
 from app.domains.containers.labels import RESERVED_PREFIX
-from app.domains.containers.ports import Container, HostAccess, PublishedPort
-from app.domains.containers.schemas import ContainerCreate
+from app.domains.containers.ports import Container, HostAccess, Image, PublishedPort
+from app.domains.containers.references import IMAGE_ID, ImageName, parse_image_name
+from app.domains.containers.schemas import ContainerCreate, VolumeRequest
 
 MIB = 1024 * 1024
-DOCKER_HUB = "docker.io"
-# The engine takes these as image ids (or id prefixes), whatever the allowlist says of names.
-IMAGE_ID = re.compile(r"(sha256:)?[a-f0-9]{12,64}")
+# Where a volume may not go: the kernel's file systems and what the engine mounts itself.
+# Under /proc the runtime refuses to start (502 after a 201); over /sys or /dev a volume
+# hides the container's view of the kernel and its devices; the files the engine writes
+# (/etc/hosts, …) and `/` fail at create or start.
+RESERVED_TARGET_TREES = ("/proc", "/sys", "/dev")
+RESERVED_TARGETS = frozenset({"/", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/.dockerenv"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +80,29 @@ class ContainerPolicy:
             admin_host_access=settings.containers_admin_host_access,
         )
 
-    def check_image(self, reference: str) -> None:
+    def check_image(self, reference: str) -> ImageName:
+        """The reference as the engine reads it, if the allowlist allows that image."""
         if IMAGE_ID.fullmatch(reference):
             raise ImageNotAllowed(image=reference)  # an id names no repository to allow
-        names = image_names(reference)
-        if not any(fnmatchcase(name, pattern) for pattern in self.allowed_images for name in names):
+        image = parse_image_name(reference)
+        if not self._allows(image):
             raise ImageNotAllowed(image=reference)
+        return image
+
+    def check_resolved(self, image: Image, *, reference: str) -> None:
+        """The image the engine found for `reference` must go by an allowed name itself."""
+        if not any(self._allows(parse_image_name(name)) for name in (*image.tags, *image.digests)):
+            raise ImageNotAllowed(image=reference)
+
+    def _allows(self, image: ImageName) -> bool:
+        names = image.names()
+        return any(fnmatchcase(name, pattern) for pattern in self.allowed_images for name in names)
+
+    def volumes(self, request: ContainerCreate) -> tuple[VolumeRequest, ...]:
+        """The volumes, their targets as the engine will read them, none where it may not go."""
+        return tuple(
+            volume.model_copy(update={"target": volume_target(volume.target)}) for volume in request.volumes
+        )
 
     def check_labels(self, labels: Mapping[str, str]) -> None:
         reserved = sorted(key for key in labels if key.lower().startswith(RESERVED_PREFIX))
@@ -141,28 +164,14 @@ class ContainerPolicy:
             )
 
 
-def image_names(reference: str) -> set[str]:
-    """The names an image reference goes by, for matching against the allowlist.
-
-    `busybox` is also `library/busybox`, `docker.io/library/busybox` and each of those with
-    `:latest`; `registry.local/team/app:1.2` is that and `registry.local/team/app`.
-    """
-    name, _, digest = reference.partition("@")
-    tag = "latest"
-    slash, colon = name.rfind("/"), name.rfind(":")
-    if colon > slash:
-        name, tag = name[:colon], name[colon + 1 :]
-    if digest:
-        tag = ""  # the engine pulls by digest alone: a tag beside it names nothing
-    first, _, rest = name.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        registry, path = first, rest
-    else:
-        registry, path = DOCKER_HUB, name
-    if registry == DOCKER_HUB and "/" not in path:
-        path = f"library/{path}"
-    names = {f"{registry}/{path}"}
-    if registry == DOCKER_HUB:
-        names.add(path)
-    suffix = f":{tag}" if tag else f"@{digest}"
-    return names | {f"{base}{suffix}" for base in names}
+def volume_target(target: str) -> str:
+    """`target` cleaned as the engine cleans it (`..`, `.`, `//`, a trailing `/`), if a
+    volume may be mounted there."""
+    if not target.startswith("/"):
+        raise VolumeTargetNotAbsolute(target=target)
+    cleaned = "/" + posixpath.normpath(target).lstrip("/")  # normpath keeps a leading "//"
+    if cleaned in RESERVED_TARGETS or any(
+        cleaned == tree or cleaned.startswith(f"{tree}/") for tree in RESERVED_TARGET_TREES
+    ):
+        raise VolumeTargetReserved(target=target)
+    return cleaned

@@ -103,6 +103,7 @@ class Image:
     tags: tuple[str, ...]
     size_bytes: int
     created_at: datetime
+    digests: tuple[str, ...] = ()  # repository@digest, for images pulled from a registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,9 @@ class ContainerRuntime(Protocol):
     async def stats(self, container_id: str) -> StatsSnapshot: ...
 
     async def list_images(self) -> list[Image]: ...
+
+    async def inspect_image(self, reference: str) -> Image:
+        """The image the runtime would use for `reference`; `ImageNotFound` if none."""
 
     def pull_image(self, reference: str) -> AsyncIterator[PullProgress]: ...
 

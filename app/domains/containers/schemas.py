@@ -50,7 +50,8 @@ class VolumeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    target: str = Field(pattern=r"^/[^:\x00]{0,254}$", examples=["/data"])
+    # Absolute, and where a volume may go: the policy says (`volume_target_*`), as its own refusal.
+    target: str = Field(pattern=r"^[^:\x00]{1,255}$", examples=["/data"])
     read_only: bool = False
 
 

@@ -69,12 +69,8 @@ async def remove_everything_of(docker: aiodocker.Docker, instance: str) -> None:
         await (await docker.volumes.get(volume["Name"])).delete()
 
 
-@pytest.fixture
-async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[str]:
-    """An image only the local registry has: the test image plus a layer of this test's own,
-    pushed, then deleted from the engine, so that a pull downloads for real."""
-    repository = f"{REGISTRY}/keel/busybox"
-    reference = f"{repository}:{instance}"
+async def stamped_image(docker: aiodocker.Docker, instance: str, *, repository: str, tag: str) -> str:
+    """The test image plus a layer of this test's own (an image id of its own), tagged."""
     stamp = await docker.containers.create(
         {
             "Image": TEST_IMAGE,
@@ -85,8 +81,17 @@ async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[
     )
     await stamp.start()
     await stamp.wait()
-    await stamp.commit(repository=repository, tag=instance)
+    await stamp.commit(repository=repository, tag=tag)
     await stamp.delete()
+    return f"{repository}:{tag}"
+
+
+@pytest.fixture
+async def scratch_tag(docker: aiodocker.Docker, instance: str) -> AsyncIterator[str]:
+    """An image only the local registry has: the test image plus a layer of this test's own,
+    pushed, then deleted from the engine, so that a pull downloads for real."""
+    repository = f"{REGISTRY}/keel/busybox"
+    reference = await stamped_image(docker, instance, repository=repository, tag=instance)
     await docker.images.push(repository, tag=instance)
     await docker.images.delete(reference)
     yield reference

@@ -1,12 +1,16 @@
 """The audit trail: every container and image action, allowed or refused, readable by admins only."""
 
+import aiodocker
+
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
-from tests.integration.containers.conftest import REGISTRY, create, spec
+from tests.integration.containers.conftest import REGISTRY, TEST_IMAGE, create, spec
 
 API = "/api/v1/audit"
 
 
-async def test_allowed_and_refused_actions_are_recorded_with_their_request(people: PeopleFactory) -> None:
+async def test_allowed_and_refused_actions_are_recorded_with_their_request(
+    people: PeopleFactory, docker: aiodocker.Docker
+) -> None:
     ada, bob = await people.member("ada@example.com"), await people.member("bob@example.com")
     admin = await people.admin()
     created = await ada.client.post(
@@ -38,7 +42,8 @@ async def test_allowed_and_refused_actions_are_recorded_with_their_request(peopl
     assert records[0]["target"] == container_id
     assert records[0]["request_id"] == "create-web-0001"
     assert records[0]["actor_email"] == "ada@example.com"
-    assert records[0]["details"] == {"name": "web", "image": spec()["image"]}
+    image_id = (await docker.images.inspect(TEST_IMAGE))["Id"]
+    assert records[0]["details"] == {"name": "web", "image": spec()["image"], "image_id": image_id}
     assert records[2]["target"] == "root"
     assert records[3]["target"] == container_id
     assert records[6]["details"] == {"force": True}

@@ -204,7 +204,7 @@ async def test_bad_requests_change_nothing(
         spec(command=["x" * 5000]),
         spec(ports=[{"container_port": 0}]),
         spec(ports=[{"container_port": 80, "host_ip": "not-an-address"}]),
-        spec(volumes=[{"name": "data", "target": "relative"}]),
+        spec(volumes=[{"name": "data", "target": "/a:b"}]),
         spec(memory_mb=1),
         spec(labels={"bad key": "x"}),
     ]

@@ -40,6 +40,8 @@ from app.domains.containers.errors import (
     RuntimeFailed,
     RuntimeRejected,
     SecurityOptionsNotAllowed,
+    VolumeTargetNotAbsolute,
+    VolumeTargetReserved,
 )
 from app.domains.containers.ports import LogRequest
 from app.domains.containers.router.presenters import details, stats, summary
@@ -71,6 +73,8 @@ POLICY_ERRORS = (
     ContainerQuotaExceeded,
     MemoryQuotaExceeded,
     ReservedLabel,
+    VolumeTargetReserved,
+    VolumeTargetNotAbsolute,
 )
 StopTimeout = Annotated[int, Query(ge=0, le=300, description="Seconds before the process is killed.")]
 

@@ -8,7 +8,7 @@ from app.domains.containers.schemas import (
     PortRead,
     VolumeRead,
 )
-from app.domains.containers.service.containers import ContainerService, display_name
+from app.domains.containers.service.containers import ContainerService, display_image, display_name
 
 MIB = 1024 * 1024
 
@@ -17,7 +17,7 @@ def summary(container: Container, containers: ContainerService) -> ContainerSumm
     return ContainerSummary(
         id=container.id,
         name=display_name(container),
-        image=container.image,
+        image=display_image(container),
         state=container.state,
         owner_id=containers.owner_of(container),
         labels=dict(container.labels),

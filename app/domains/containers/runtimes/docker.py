@@ -131,15 +131,11 @@ class DockerRuntime:
     async def list_images(self) -> list[Image]:
         with _engine_errors():
             found = await self.docker.images.list()
-        return [
-            Image(
-                id=image["Id"],
-                tags=tuple(tag for tag in image.get("RepoTags") or () if tag != "<none>:<none>"),
-                size_bytes=int(image.get("Size") or 0),
-                created_at=datetime.fromtimestamp(int(image.get("Created") or 0), UTC),
-            )
-            for image in found
-        ]
+        return [_image(image) for image in found]
+
+    async def inspect_image(self, reference: str) -> Image:
+        with _engine_errors(image=reference):
+            return _image(await self.docker.images.inspect(reference))
 
     async def pull_image(self, reference: str) -> AsyncIterator[PullProgress]:
         with _engine_errors(image=reference):
@@ -286,6 +282,22 @@ def _details(raw: Mapping[str, Any]) -> Container:
         started_at=_timestamp(state.get("StartedAt")),
         finished_at=_timestamp(state.get("FinishedAt")),
         exit_code=state.get("ExitCode") if state.get("Status") in ("exited", "dead") else None,
+    )
+
+
+def _image(raw: Mapping[str, Any]) -> Image:
+    """An image from the listing or from inspect (which gives its creation as a time, not seconds)."""
+    created = raw.get("Created")
+    if isinstance(created, str):
+        created_at = _timestamp(created) or datetime.fromtimestamp(0, UTC)
+    else:
+        created_at = datetime.fromtimestamp(int(created or 0), UTC)
+    return Image(
+        id=raw["Id"],
+        tags=tuple(tag for tag in raw.get("RepoTags") or () if tag != "<none>:<none>"),
+        size_bytes=int(raw.get("Size") or 0),
+        created_at=created_at,
+        digests=tuple(digest for digest in raw.get("RepoDigests") or () if digest != "<none>@<none>"),
     )
 
 
