@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.exc import DBAPIError
@@ -44,6 +44,7 @@ from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
+from app.web.media_types import require_declared_media_type
 from app.web.metrics import instrument
 from app.web.responses import COMMON_ERROR_RESPONSES
 
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=COMMON_ERROR_RESPONSES,
+        dependencies=[Depends(require_declared_media_type)],  # every body read as declared
         # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
         # up providers (and the environment) on every request for nothing.
         telemetry={"tracing": False, "metrics": False, "logs": False},

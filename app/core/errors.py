@@ -130,6 +130,17 @@ class TooManyRequests(AppError):
         super().__init__(headers={"Retry-After": str(max(retry_after, 1))}, retry_after=retry_after)
 
 
+class UnsupportedMediaType(AppError):
+    """The body's Content-Type is not the one the operation declares; `details` names those."""
+
+    status_code = 415
+    error_code = "unsupported_media_type"
+    message_key = "errors.unsupported_media_type"
+
+    def __init__(self, *, expected: Sequence[str]) -> None:
+        super().__init__(details={"expected": list(expected)})
+
+
 class ValidationFailed(AppError):
     """Input that passed the schema but not a rule only the server can check."""
 

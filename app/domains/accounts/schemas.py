@@ -1,7 +1,7 @@
 """Request and response bodies of the accounts API."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
@@ -43,6 +43,15 @@ class LoginRequest(BaseModel):
 
     email: Email
     password: Password
+
+
+class TokenForm(BaseModel):
+    """The OAuth2 password form (RFC 6749, 4.3) that the docs' Authorize button posts."""
+
+    username: Email = Field(description="The e-mail address.")
+    password: Password
+    grant_type: Literal["password"] | None = None
+    # Other OAuth2 fields (scope, client_id) are accepted and ignored: Keel has no scopes.
 
 
 class TokenResponse(BaseModel):
