@@ -13,11 +13,13 @@ from app.core.config import Settings, get_settings
 from app.core.errors import AppError
 from app.core.security import PasswordHasher
 from app.domains.accounts.schemas import Email
+from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.cache import MemoryCache
 from app.infrastructure.database import create_engine, create_session_factory
+from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.worker import run_worker
 
@@ -101,10 +103,12 @@ async def ensure_admin(settings: Settings, *, email: str, password: str) -> str:
     try:
         users = UserService(
             uow=uow,
+            settings=settings,
             hasher=PasswordHasher.from_settings(settings),
-            # A new admin has no sessions to revoke and receives no mail.
+            # A new admin has no sessions to revoke, receives no mail, re-authenticates nothing.
             revocation=SessionRevocation(uow=uow, cache=MemoryCache(), access_token_ttl=1),
             emails=AccountEmails(uow=uow, settings=settings, mailer=None),
+            limits=AttemptLimits(create_rate_limiter(None)),
         )
         return await users.ensure_admin(email=email, password=password)
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.domains.accounts.repository import UserRepository
 from app.domains.accounts.service.auth import Authenticator, AuthService
+from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
@@ -24,6 +25,7 @@ class AccountServices:
 def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
     """`state` is the app's state: settings, cache, rate limiter, mailer, hasher, tokens."""
     revocation = _revocation(state, uow)
+    limits = AttemptLimits(state.rate_limiter)
     emails = AccountEmails(uow=uow, settings=state.settings, mailer=state.mailer)
     auth = AuthService(
         uow=uow,
@@ -31,10 +33,17 @@ def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
         hasher=state.password_hasher,
         tokens=state.access_tokens,
         revocation=revocation,
-        limiter=state.rate_limiter,
+        limits=limits,
         emails=emails,
     )
-    users = UserService(uow=uow, hasher=state.password_hasher, revocation=revocation, emails=emails)
+    users = UserService(
+        uow=uow,
+        settings=state.settings,
+        hasher=state.password_hasher,
+        revocation=revocation,
+        emails=emails,
+        limits=limits,
+    )
     recovery = RecoveryService(uow=uow, hasher=state.password_hasher, emails=emails, revocation=revocation)
     return AccountServices(auth=auth, users=users, recovery=recovery)
 
