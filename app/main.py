@@ -25,6 +25,7 @@ from app.domains.health.router import router as health_router
 from app.domains.jobs import tasks as jobs_tasks
 from app.domains.jobs.kinds import JobRuntime
 from app.domains.jobs.runner import JobRunner
+from app.infrastructure.after_response import AfterResponse
 from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import create_cache
 from app.infrastructure.database import (
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)
+        app.state.after_response = AfterResponse()
         app.state.broker = broker
         runtime = JobRuntime(
             settings=settings,
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gc.unfreeze()
             if housekeeping is not None:
                 housekeeping.cancel()
+            await app.state.after_response.drain()  # before the database goes
             await broker.close()
             await app.state.container_runtime.close()
             await cache.close()

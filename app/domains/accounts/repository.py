@@ -119,6 +119,17 @@ class ActionTokenRepository(Repository[ActionToken]):
             )
         )
 
+    async def supersede(self, *, user_id: int, purpose: str, now: datetime) -> None:
+        """The user's unused tokens for `purpose` stop working: only the newest link counts."""
+        await self.session.execute(
+            update(ActionToken)
+            .where(
+                ActionToken.user_id == user_id, ActionToken.purpose == purpose, ActionToken.used_at.is_(None)
+            )
+            .values(used_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
     async def mark_used(self, token: ActionToken, *, now: datetime) -> bool:
         result = await self.session.execute(
             update(ActionToken)

@@ -42,6 +42,7 @@ from app.domains.accounts.schemas import (
     TokenResponse,
     UserRead,
 )
+from app.domains.accounts.service.assembly import hand_off_password_reset
 from app.domains.accounts.service.auth import IssuedTokens
 from app.web.ids import PathId
 from app.web.responses import errors
@@ -157,11 +158,12 @@ async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: 
 
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests))
 async def request_password_reset(
-    body: PasswordResetRequest, recovery: RecoveryServiceDep, auth: AuthServiceDep, client: RequestClient
+    body: PasswordResetRequest, auth: AuthServiceDep, client: RequestClient, request: Request
 ) -> Accepted:
-    """Always 202: whether the address has an account is not revealed."""
+    """Always 202, at once: whether the address has an account is revealed neither by the
+    answer nor by its time; the mail is prepared and sent after the response."""
     await auth.limit_mail_requests(client)
-    await recovery.request_password_reset(email=body.email)
+    hand_off_password_reset(request.app.state, email=body.email)
     return Accepted()
 
 

@@ -48,6 +48,20 @@ def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
     return AccountServices(auth=auth, users=users, recovery=recovery)
 
 
+def hand_off_password_reset(state: Any, *, email: str) -> None:
+    """The request answers at once, alike for every address; looking the address up, writing
+    the token and mailing it happen after, in a unit of work of their own (docs/decisions.md)."""
+    state.after_response.run(_request_password_reset(state, email), name="password_reset")
+
+
+async def _request_password_reset(state: Any, email: str) -> None:
+    uow = UnitOfWork(state.session_factory)
+    try:
+        await account_services(state, uow).recovery.request_password_reset(email=email)
+    finally:
+        await uow.close()
+
+
 def authenticator(state: Any, uow: UnitOfWork) -> Authenticator:
     return Authenticator(
         tokens=state.access_tokens, revocation=_revocation(state, uow), users=UserRepository(uow.session)
