@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.core.config import Settings, get_settings
 from app.core.errors import AppError
 from app.core.security import PasswordHasher
-from app.domains.accounts.schemas import Email
+from app.domains.accounts.schemas import NewEmail
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
@@ -84,9 +84,11 @@ def create_admin(
 ) -> None:
     """Create an administrator, or promote and reactivate an existing account (idempotent)."""
     try:
-        email = str(TypeAdapter(Email).validate_python(email))
+        email = str(TypeAdapter(NewEmail).validate_python(email))
     except ValidationError as exc:
-        raise typer.BadParameter("not a valid e-mail address", param_hint="--email") from exc
+        raise typer.BadParameter(
+            f"not a valid e-mail address ({exc.errors()[0]['msg']})", param_hint="--email"
+        ) from exc
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:

@@ -15,6 +15,7 @@ from app.core.security import (
     new_opaque_token,
     token_digest,
 )
+from app.domains.accounts.addresses import comparable_email
 from app.domains.accounts.errors import (
     AccountInactive,
     EmailTaken,
@@ -117,7 +118,7 @@ class AuthService:
 
     async def register(self, *, email: str, password: str, display_name: str | None, client: Client) -> User:
         await self.limits.count(self.settings.register_rate_limit_per_address, "register", client.address)
-        email = email.lower()
+        email = comparable_email(email)
         check_password_policy(password, email=email)
         if await self.users.exists(email=email):
             raise EmailTaken
@@ -131,7 +132,7 @@ class AuthService:
         return user
 
     async def login(self, *, email: str, password: str, client: Client) -> IssuedTokens:
-        email = email.lower()
+        email = comparable_email(email)
         # Both limits count every attempt, so guessing is slow for one account and for one address.
         await self.limits.count(self.settings.login_rate_limit_per_account, "login-account", email)
         await self.limits.count(self.settings.login_rate_limit_per_address, "login-address", client.address)

@@ -4,6 +4,7 @@ import structlog
 
 from app.core.config import Settings
 from app.core.security import PasswordHasher
+from app.domains.accounts.addresses import comparable_email
 from app.domains.accounts.errors import EmailTaken, LastAdmin, WrongPassword
 from app.domains.accounts.models import Profile, User
 from app.domains.accounts.passwords import check_password_policy
@@ -43,7 +44,7 @@ class UserService:
         await self._count_password_check(user, client)
         async with self.uow.paused():
             await self._confirm_password(user, current_password)
-        email = email.lower()
+        email = comparable_email(email)
         if email == user.email:
             return user
         if await self.users.exists(email=email):
@@ -93,7 +94,7 @@ class UserService:
         return await self.users.get(user_id)
 
     async def create(self, *, data: AdminUserCreate, actor: User) -> User:
-        email = data.email.lower()
+        email = comparable_email(data.email)
         check_password_policy(data.password, email=email)
         if await self.users.exists(email=email):
             raise EmailTaken
@@ -134,7 +135,7 @@ class UserService:
 
     async def ensure_admin(self, *, email: str, password: str) -> str:
         """For `keel create-admin`: create, or promote and reactivate; says which it did."""
-        email = email.lower()
+        email = comparable_email(email)
         user = await self.users.by_email(email)
         if user is not None and user.role == Role.ADMIN and user.is_active:
             return "unchanged"
