@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.cache = cache
         app.state.rate_limiter = create_rate_limiter(settings.redis_url)
         app.state.mailer = create_mailer(settings)
-        app.state.after_response = AfterResponse()
+        app.state.after_response = AfterResponse(max_running=settings.max_concurrent_requests)
         app.state.broker = broker
         runtime = JobRuntime(
             settings=settings,

@@ -3,6 +3,8 @@ tells what the work found (a password reset for a known address or an unknown on
 
 The work runs in this process, in tasks of its own; shutdown waits for what is running.
 A process that dies meanwhile loses it: hand off only what the client can ask for again.
+As many tasks run at once as the process serves requests; beyond that the request is
+refused like any other in excess (503 `server_busy`), so a flood cannot pile work up.
 """
 
 import asyncio
@@ -11,16 +13,22 @@ from typing import Any
 
 import structlog
 
+from app.core.errors import ServerBusy
+
 logger = structlog.get_logger("keel.after_response")
 
 TASK_NAME_PREFIX = "after-response:"
 
 
 class AfterResponse:
-    def __init__(self) -> None:
+    def __init__(self, *, max_running: int) -> None:
         self._running: set[asyncio.Task[None]] = set()
+        self._max_running = max_running
 
     def run(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        if len(self._running) >= self._max_running:
+            work.close()  # never started
+            raise ServerBusy
         task = asyncio.create_task(work, name=TASK_NAME_PREFIX + name)
         self._running.add(task)  # a task only the loop refers to may be collected mid-way
         task.add_done_callback(self._finished)

@@ -100,3 +100,26 @@ async def test_the_response_comes_back_while_the_mail_is_still_being_sent(
     assert inbox.let_through_by_test == [True]  # SMTP was still waiting when the response came back
     [mailed] = inbox.messages
     assert mailed["To"] == "ada@example.com"
+
+
+async def test_reset_requests_beyond_what_the_process_serves_are_refused_not_piled_up(
+    held_smtp: tuple[FastAPI, HeldInbox],
+) -> None:
+    app, inbox = held_smtp
+    people = PeopleFactory(app)
+    inbox.gate.set()
+    member = await people.member("ada@example.com")
+    inbox.gate.clear()  # every reset's mail now waits in the SMTP server
+    anonymous = people.new_client()
+    limit = app.state.settings.max_concurrent_requests
+
+    answers = [
+        await anonymous.post("/api/v1/auth/password-reset", json={"email": member.email})
+        for _ in range(limit + 1)
+    ]
+    inbox.gate.set()
+    await app.state.after_response.drain()
+    await people.close()
+
+    assert [a.status_code for a in answers] == [202] * limit + [503]
+    assert answers[-1].json()["error_code"] == "server_busy"

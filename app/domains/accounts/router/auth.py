@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 
-from app.core.errors import TooManyRequests
+from app.core.errors import ServerBusy, TooManyRequests
 from app.domains.accounts.dependencies import (
     AUTH_ERRORS,
     REFRESH_COOKIE,
@@ -156,7 +156,9 @@ async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: 
     await auth.revoke_session(principal=principal, session_id=session_id)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests))
+@router.post(
+    "/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests, ServerBusy)
+)
 async def request_password_reset(
     body: PasswordResetRequest, auth: AuthServiceDep, client: RequestClient, request: Request
 ) -> Accepted:

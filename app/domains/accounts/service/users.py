@@ -159,10 +159,10 @@ class UserService:
         """A stolen session must not make the current password guessable: checks are limited
         like logins, per account and per address, every check counting."""
         await self.limits.count(
-            self.settings.reauthentication_rate_limit_per_account, "password-check", str(user.id)
+            self.settings.reauthentication_rate_limit_per_account, "reauthentication", str(user.id)
         )
         await self.limits.count(
-            self.settings.reauthentication_rate_limit_per_address, "password-check-address", client.address
+            self.settings.reauthentication_rate_limit_per_address, "reauthentication-address", client.address
         )
 
     async def _confirm_password(self, user: User, password: str) -> None:
