@@ -11,13 +11,15 @@ from pydantic import TypeAdapter, ValidationError
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
 from app.core.security import PasswordHasher
-from app.domains.accounts.schemas import Email
+from app.domains.accounts.schemas import NewEmail
+from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.cache import MemoryCache
 from app.infrastructure.database import DATABASE_UNREACHABLE, create_engine, create_session_factory
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
+from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.worker import run_worker
 
@@ -114,9 +116,11 @@ def create_admin(
 ) -> None:
     """Create an administrator, or promote and reactivate an existing account (idempotent)."""
     try:
-        email = str(TypeAdapter(Email).validate_python(email))
+        email = str(TypeAdapter(NewEmail).validate_python(email))
     except ValidationError as exc:
-        raise typer.BadParameter("not a valid e-mail address", param_hint="--email") from exc
+        raise typer.BadParameter(
+            f"not a valid e-mail address ({exc.errors()[0]['msg']})", param_hint="--email"
+        ) from exc
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -133,10 +137,12 @@ async def ensure_admin(settings: Settings, *, email: str, password: str) -> str:
     try:
         users = UserService(
             uow=uow,
+            settings=settings,
             hasher=PasswordHasher.from_settings(settings),
-            # A new admin has no sessions to revoke and receives no mail.
+            # A new admin has no sessions to revoke, receives no mail, re-authenticates nothing.
             revocation=SessionRevocation(uow=uow, cache=MemoryCache(), access_token_ttl=1),
             emails=AccountEmails(uow=uow, settings=settings, mailer=None),
+            limits=AttemptLimits(create_rate_limiter(None)),
         )
         return await users.ensure_admin(email=email, password=password)
     finally:

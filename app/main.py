@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.exc import DBAPIError
@@ -25,6 +25,7 @@ from app.domains.health.router import router as health_router
 from app.domains.jobs import tasks as jobs_tasks
 from app.domains.jobs.kinds import JobRuntime
 from app.domains.jobs.runner import JobRunner
+from app.infrastructure.after_response import AfterResponse
 from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import create_cache
 from app.infrastructure.database import (
@@ -45,6 +46,7 @@ from app.middleware.request_limits import RequestLimitsMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
+from app.web.media_types import require_declared_media_type
 from app.web.metrics import instrument
 from app.web.responses import COMMON_ERROR_RESPONSES
 
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.cache = cache
             app.state.rate_limiter = create_rate_limiter(settings.redis_url)
             app.state.mailer = create_mailer(settings)
+            app.state.after_response = AfterResponse(max_running=settings.max_concurrent_requests)
             app.state.broker = broker
             runtime = JobRuntime(
                 settings=settings,
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 gc.unfreeze()
                 if housekeeping is not None:
                     housekeeping.cancel()
+                await app.state.after_response.drain()  # before the database goes
                 await broker.close()
                 await app.state.container_runtime.close()
                 await cache.close()
@@ -122,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         responses=COMMON_ERROR_RESPONSES,
+        dependencies=[Depends(require_declared_media_type)],  # every body read as declared
         # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
         # up providers (and the environment) on every request for nothing.
         telemetry={"tracing": False, "metrics": False, "logs": False},

@@ -111,6 +111,8 @@ TEST_DEFAULTS: dict[str, object] = {
     "login_rate_limit_per_account": "1000/minute",
     "login_rate_limit_per_address": "1000/minute",
     "register_rate_limit_per_address": "1000/minute",
+    "reauthentication_rate_limit_per_account": "1000/minute",
+    "reauthentication_rate_limit_per_address": "1000/minute",
     "maintenance_interval_seconds": 0,
     # A loaded CI machine may take seconds to open a connection; outage tests set their own.
     "database_connect_timeout": 30,

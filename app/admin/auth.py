@@ -11,10 +11,11 @@ from sqladmin.authentication import AuthenticationBackend
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.admin.context import SESSION_KEY, accounts, readable
+from app.admin.context import SESSION_KEY, accounts, keel_state, readable
 from app.core.errors import AppError
-from app.domains.accounts.errors import PermissionDenied
+from app.domains.accounts.errors import CrossSiteRequest, PermissionDenied
 from app.domains.accounts.service.auth import Client
+from app.web.origins import comes_from_another_site
 
 ADMIN_PERMISSION = "users:admin"
 COOKIE_NAME = "keel_admin"
@@ -33,6 +34,8 @@ class AdminAuth(AuthenticationBackend):
         self.templates: Any = None  # the panel's templates, set when it is mounted
 
     async def login(self, request: Request) -> Response | bool:
+        if comes_from_another_site(request, keel_state(request).settings):
+            return await self._refuse(request, CrossSiteRequest())  # login CSRF
         form = await request.form()
         email, password = str(form.get("username", "")), str(form.get("password", ""))
         client = Client(

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     login_rate_limit_per_account: str = "10/minute"
     login_rate_limit_per_address: str = "30/minute"
     register_rate_limit_per_address: str = "10/hour"
+    # Re-authentication: checks of the current password (changing the e-mail or the password),
+    # per account and per client address; a stolen session must not make them a guessing oracle.
+    reauthentication_rate_limit_per_account: str = "5/minute"
+    reauthentication_rate_limit_per_address: str = "30/minute"
     # argon2id cost; time and memory are pwdlib's defaults. Lower them only for tests.
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65_536, ge=8)

@@ -143,6 +143,17 @@ class RequestHeaderFieldsTooLarge(AppError):
         super().__init__(max_bytes=max_bytes, max_count=max_count)
 
 
+class UnsupportedMediaType(AppError):
+    """The body's Content-Type is not the one the operation declares; `details` names those."""
+
+    status_code = 415
+    error_code = "unsupported_media_type"
+    message_key = "errors.unsupported_media_type"
+
+    def __init__(self, *, expected: Sequence[str]) -> None:
+        super().__init__(details={"expected": list(expected)})
+
+
 class ValidationFailed(AppError):
     """Input that passed the schema but not a rule only the server can check."""
 

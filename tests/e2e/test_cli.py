@@ -61,11 +61,13 @@ def test_create_admin_is_idempotent_and_promotes(env: dict[str, str]) -> None:
 
     first = keel("create-admin", "--email", "Root@Example.com", env=with_password)
     second = keel("create-admin", "--email", "root@example.com", env=with_password)
+    fullwidth = keel("create-admin", "--email", "ＲＯＯＴ@example.com", env=with_password)
 
     assert first.returncode == 0, first.stderr
     assert "created" in first.stdout
     assert second.returncode == 0
     assert "unchanged" in second.stdout
+    assert "admin root@example.com: unchanged" in fullwidth.stdout  # one account, however spelled
 
 
 def test_create_admin_refuses_bad_input(env: dict[str, str]) -> None:
@@ -76,7 +78,13 @@ def test_create_admin_refuses_bad_input(env: dict[str, str]) -> None:
     )
     weak = keel("create-admin", "--email", "root@example.com", env={**env, "KEEL_ADMIN_PASSWORD": "short"})
 
+    look_alike = keel(
+        "create-admin", "--email", "r\u043eot@example.com", env={**env, "KEEL_ADMIN_PASSWORD": "long enough"}
+    )  # Cyrillic о
+
     assert bad_email.returncode != 0
+    assert look_alike.returncode != 0
+    assert "must be ASCII" in look_alike.stderr
     assert weak.returncode == 1
     assert "password_rejected" in weak.stderr
 

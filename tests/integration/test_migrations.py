@@ -5,10 +5,11 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.infrastructure import migrations
@@ -65,3 +66,33 @@ async def test_models_and_migrations_do_not_differ(empty_database: str) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+
+async def test_stored_addresses_are_folded_and_a_look_alike_duplicate_loses_its_address(
+    empty_database: str,
+) -> None:
+    await asyncio.to_thread(migrations.upgrade, empty_database, "0005")
+    stored = [
+        "ada@example.com",
+        "ａｄａ@example.com",  # a second account of Ada's mailbox, before folding
+        "ｂｏｂ@bücher.de",
+        "\u0430nna@example.com",  # a Cyrillic local part: folded, kept
+    ]
+    engine = create_async_engine(empty_database)
+    try:
+        async with engine.begin() as connection:
+            for email in stored:
+                await connection.execute(
+                    text(
+                        "INSERT INTO users (email, password_hash, role, is_active, is_verified,"
+                        " created_at, updated_at) VALUES (:email, 'x', 'member', true, false, :now, :now)"
+                    ),
+                    {"email": email, "now": datetime.now(UTC)},
+                )
+        await asyncio.to_thread(migrations.upgrade, empty_database)
+        async with engine.connect() as connection:
+            after = (await connection.execute(text("SELECT email FROM users ORDER BY id"))).scalars().all()
+    finally:
+        await engine.dispose()
+
+    assert after == ["ada@example.com", "ａｄａ@example.com", "bob@xn--bcher-kva.de", "\u0430nna@example.com"]

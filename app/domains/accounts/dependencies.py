@@ -11,6 +11,7 @@ from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
 
 from app.core.security import same_secret
 from app.domains.accounts.errors import (
+    CrossSiteRequest,
     CsrfFailed,
     InvalidToken,
     NotAuthenticated,
@@ -25,6 +26,7 @@ from app.domains.accounts.service.auth import AuthService, Client, Principal
 from app.domains.accounts.service.recovery import RecoveryService
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.unit_of_work import UoW
+from app.web.origins import comes_from_another_site
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
@@ -33,9 +35,11 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Declared as security schemes so that OpenAPI shows both ways in.
-# The OAuth2 password flow makes the docs' "Authorize" button log in with e-mail and password.
+# The OAuth2 password flow makes the docs' "Authorize" button log in with e-mail and password,
+# through the form operation of its own (`/auth/token`); `/auth/login` takes JSON only.
+TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 bearer_scheme = OAuth2PasswordBearer(
-    tokenUrl="/api/v1/auth/login", auto_error=False, description="Bearer access token from login."
+    tokenUrl=TOKEN_URL, auto_error=False, description="Bearer access token from login."
 )
 cookie_scheme = APIKeyCookie(
     name=ACCESS_COOKIE, auto_error=False, description="Set by login; needs X-CSRF-Token."
@@ -84,6 +88,12 @@ def check_csrf(request: Request) -> None:
     header = request.headers.get(CSRF_HEADER)
     if not cookie or not header or not same_secret(cookie, header):
         raise CsrfFailed
+
+
+async def refuse_cross_site(request: Request) -> None:
+    """For the endpoints that set the login cookies: a page of another site may not (login CSRF)."""
+    if comes_from_another_site(request, request.app.state.settings):
+        raise CrossSiteRequest
 
 
 async def current_principal(

@@ -66,6 +66,13 @@ class CsrfFailed(PermissionDeniedError):
     message_key = "errors.accounts.csrf_failed"
 
 
+class CrossSiteRequest(PermissionDeniedError):
+    """A page of another site asked for login cookies (login CSRF)."""
+
+    error_code = "cross_site_request"
+    message_key = "errors.accounts.cross_site_request"
+
+
 class PermissionDenied(PermissionDeniedError):
     error_code = "permission_denied"
     message_key = "errors.accounts.permission_denied"

@@ -14,7 +14,8 @@ EMAIL_MAX_LENGTH = 320
 class User(Base):
     __tablename__ = "users"
 
-    # Stored lower-cased, so the unique constraint is case-insensitive on every database.
+    # Stored folded (NFKC, casefold, ASCII domain: `accounts/addresses.py`), so the unique
+    # constraint holds for every spelling of an address on every database.
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value, index=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.domains.accounts.addresses import comparable_email, fold_email
 from app.domains.accounts.errors import SessionNotFound, UserNotFound
 from app.domains.accounts.models import ActionToken, AuthSession, OutboxMessage, Profile, RefreshToken, User
 from app.domains.accounts.permissions import Role
@@ -18,7 +19,7 @@ class UserRepository(Repository[User]):
     not_found = UserNotFound
 
     async def by_email(self, email: str) -> User | None:
-        return await self.session.scalar(select(User).where(User.email == email.lower()))
+        return await self.session.scalar(select(User).where(User.email == comparable_email(email)))
 
     async def with_profile(self, user_id: int) -> User:
         user = await self.session.scalar(
@@ -42,7 +43,7 @@ class UserRepository(Repository[User]):
         if filters.is_active is not None:
             query = query.where(User.is_active.is_(filters.is_active))
         if filters.q:
-            query = query.where(User.email.like(contains_pattern(filters.q.lower()), escape="\\"))
+            query = query.where(User.email.like(contains_pattern(fold_email(filters.q)), escape="\\"))
         total = int(await self.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
         page = await self.session.scalars(query.order_by(User.id).limit(limit).offset(offset))
         return list(page), total
@@ -117,6 +118,17 @@ class ActionTokenRepository(Repository[ActionToken]):
                 ActionToken.used_at.is_(None),
                 ActionToken.expires_at > now,
             )
+        )
+
+    async def supersede(self, *, user_id: int, purpose: str, now: datetime) -> None:
+        """The user's unused tokens for `purpose` stop working: only the newest link counts."""
+        await self.session.execute(
+            update(ActionToken)
+            .where(
+                ActionToken.user_id == user_id, ActionToken.purpose == purpose, ActionToken.used_at.is_(None)
+            )
+            .values(used_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
         )
 
     async def mark_used(self, token: ActionToken, *, now: datetime) -> bool:

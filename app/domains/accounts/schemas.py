@@ -1,11 +1,21 @@
 """Request and response bodies of the accounts API."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+)
 
+from app.domains.accounts.addresses import fold_email, refuse_look_alikes, with_ascii_domain
 from app.domains.accounts.permissions import Role
 
 PASSWORD_MIN_LENGTH = 8
@@ -14,7 +24,18 @@ PASSWORD_MAX_LENGTH = 128
 # Length is checked by the service (with its own error code), so the schema only bounds it
 # loosely: a megabyte "password" is refused before anything hashes it.
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-Email = Annotated[EmailStr, Field(max_length=320)]
+
+
+def _folded(value: object) -> object:
+    return fold_email(value) if isinstance(value, str) else value  # others: EmailStr refuses them
+
+
+# Folded before it is parsed (a fullwidth `＠` is an `@`), then in the stored form; a new
+# address also refuses look-alike letters. `accounts/addresses.py` says which and why.
+Email = Annotated[
+    EmailStr, BeforeValidator(_folded), AfterValidator(with_ascii_domain), Field(max_length=320)
+]
+NewEmail = Annotated[Email, AfterValidator(refuse_look_alikes)]
 
 
 def _known_timezone(name: str) -> str:
@@ -31,7 +52,7 @@ Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8
 class RegisterRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
+    email: NewEmail
     password: Password
     display_name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None
@@ -43,6 +64,15 @@ class LoginRequest(BaseModel):
 
     email: Email
     password: Password
+
+
+class TokenForm(BaseModel):
+    """The OAuth2 password form (RFC 6749, 4.3) that the docs' Authorize button posts."""
+
+    username: Email = Field(description="The e-mail address.")
+    password: Password
+    grant_type: Literal["password"] | None = None
+    # Other OAuth2 fields (scope, client_id) are accepted and ignored: Keel has no scopes.
 
 
 class TokenResponse(BaseModel):
@@ -88,7 +118,7 @@ class UserUpdateMe(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
+    email: NewEmail
     current_password: Password
 
 
@@ -134,7 +164,7 @@ class UserFilter(BaseModel):
 class AdminUserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Email
+    email: NewEmail
     password: Password
     role: Role = Role.MEMBER
     is_active: bool = True

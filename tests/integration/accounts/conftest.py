@@ -90,6 +90,7 @@ class PeopleFactory:
 
     async def mailed_token(self, recipient: str, subject_contains: str) -> str:
         """The token in the newest message to `recipient`: what the user would click."""
+        await self.app.state.after_response.drain()  # a reset's mail is written after the response
         async with self.app.state.session_factory() as session:
             messages = (
                 await session.scalars(

@@ -1,6 +1,7 @@
 """With SMTP configured, account mail leaves through the server and the outbox records it."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from fastapi import FastAPI
@@ -14,13 +15,22 @@ from tests.integration.accounts.conftest import PeopleFactory
 from tests.smtp import Inbox, free_port, smtp_server
 
 
-@pytest.fixture
-async def smtp_app(database_url: str) -> AsyncIterator[tuple[FastAPI, Inbox]]:
-    with smtp_server() as (port, inbox):
+@asynccontextmanager
+async def app_mailing_to(
+    database_url: str, inbox: Inbox | None = None
+) -> AsyncIterator[tuple[FastAPI, Inbox]]:
+    """Keel with a real SMTP server on loopback that keeps what it receives in `inbox`."""
+    with smtp_server(inbox) as (port, inbox):
         settings = make_settings(database_url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
         async with started(create_app(settings)) as app:
             yield app, inbox
             await empty_all_tables(app.state.engine)
+
+
+@pytest.fixture
+async def smtp_app(database_url: str) -> AsyncIterator[tuple[FastAPI, Inbox]]:
+    async with app_mailing_to(database_url) as (app, inbox):
+        yield app, inbox
 
 
 async def outbox(app: FastAPI) -> list[OutboxMessage]:
@@ -35,6 +45,7 @@ async def test_a_reset_link_is_mailed_and_marked_sent(smtp_app: tuple[FastAPI, I
     inbox.messages.clear()  # the welcome / verification message of registration
 
     response = await people.new_client().post("/api/v1/auth/password-reset", json={"email": member.email})
+    await app.state.after_response.drain()
     await people.close()
 
     assert response.status_code == 202
@@ -56,6 +67,7 @@ async def test_undeliverable_mail_stays_in_the_outbox(database_url: str) -> None
         people = PeopleFactory(app)
         member = await people.member("ada@example.com")
         response = await people.new_client().post("/api/v1/auth/password-reset", json={"email": member.email})
+        await app.state.after_response.drain()
         await people.close()
         messages = await outbox(app)
         await empty_all_tables(app.state.engine)

@@ -1,27 +1,34 @@
-"""Login and registration are rate limited per account and per client address."""
+"""Login, registration and checks of the current password are rate limited per account and
+per client address."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
-from httpx import AsyncClient
+from fastapi import FastAPI
+from httpx import AsyncClient, Response
 
 from app.main import create_app
 from tests.conftest import http_client, make_settings, started
 from tests.databases import empty_all_tables
-from tests.integration.accounts.conftest import PASSWORD
+from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, Person
+
+
+@asynccontextmanager
+async def app_with(database_url: str, **limits: str) -> AsyncIterator[FastAPI]:
+    async with started(create_app(make_settings(database_url, **limits))) as app:
+        yield app
+        await empty_all_tables(app.state.engine)
 
 
 @pytest.fixture
 async def strict_client(database_url: str) -> AsyncIterator[AsyncClient]:
-    settings = make_settings(
-        database_url,
-        login_rate_limit_per_account="3/minute",
-        login_rate_limit_per_address="5/minute",
-        register_rate_limit_per_address="2/minute",
-    )
-    async with started(create_app(settings)) as app, http_client(app) as client:
+    limits = {"login_rate_limit_per_account": "3/minute", "login_rate_limit_per_address": "5/minute"}
+    async with (
+        app_with(database_url, **limits, register_rate_limit_per_address="2/minute") as app,
+        http_client(app) as client,
+    ):
         yield client
-        await empty_all_tables(app.state.engine)
 
 
 async def test_login_attempts_per_account_are_limited(strict_client: AsyncClient) -> None:
@@ -68,3 +75,60 @@ async def test_registrations_per_address_are_limited(strict_client: AsyncClient)
     ]
 
     assert statuses == [201, 201, 429]
+
+
+@pytest.fixture
+async def reauthenticating(database_url: str) -> AsyncIterator[PeopleFactory]:
+    limits = {
+        "reauthentication_rate_limit_per_account": "3/minute",
+        "reauthentication_rate_limit_per_address": "5/minute",
+    }
+    async with app_with(database_url, **limits) as app:
+        people = PeopleFactory(app)
+        yield people
+        await people.close()
+
+
+def change_email(person: Person, password: str) -> Awaitable[Response]:
+    return person.client.patch(
+        "/api/v1/users/me", json={"email": "new@example.com", "current_password": password}
+    )
+
+
+def change_password(person: Person, password: str) -> Awaitable[Response]:
+    return person.client.post(
+        "/api/v1/users/me/password",
+        json={"current_password": password, "new_password": "a brand new passphrase"},
+    )
+
+
+@pytest.mark.parametrize("check", [change_email, change_password])
+async def test_current_password_checks_are_limited_per_account_across_both_endpoints(
+    reauthenticating: PeopleFactory, check: Callable[[Person, str], Awaitable[Response]]
+) -> None:
+    member = await reauthenticating.member()
+    # A guesser switching endpoints counts on one counter.
+    wrong = [
+        await change_email(member, "wrong guess 1"),
+        await change_password(member, "wrong guess 2"),
+        await check(member, "wrong guess 3"),
+    ]
+    limited = await check(member, "wrong guess 4")
+    right = await check(member, PASSWORD)
+
+    assert [r.json()["error_code"] for r in wrong] == ["wrong_password"] * 3
+    assert limited.status_code == 429
+    assert limited.json()["error_code"] == "too_many_requests"
+    assert 0 < int(limited.headers["Retry-After"]) <= 60
+    assert right.status_code == 429  # attempts are counted, not failures
+    assert (await member.client.get("/api/v1/users/me")).json()["email"] == member.email  # unchanged
+
+
+async def test_current_password_checks_are_limited_per_address(reauthenticating: PeopleFactory) -> None:
+    ada = await reauthenticating.member("ada@example.com")
+    bob = await reauthenticating.member("bob@example.com")
+
+    statuses = [(await change_password(ada, "wrong guess")).status_code for _ in range(3)]
+    statuses += [(await change_password(bob, "wrong guess")).status_code for _ in range(3)]
+
+    assert statuses == [403, 403, 403, 403, 403, 429]  # bob's own limit (3) is not reached

@@ -12,6 +12,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 async def outbox_count(app: FastAPI) -> int:
+    await app.state.after_response.drain()
     async with app.state.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
@@ -138,3 +139,42 @@ async def test_recovery_bodies_are_validated(client: AsyncClient) -> None:
     ]:
         response = await client.post(url, json=body)
         assert response.status_code == 422, url
+
+
+async def test_a_newer_reset_link_makes_the_older_one_useless(people: PeopleFactory) -> None:
+    member = await people.member()
+    anonymous = people.new_client()
+    await anonymous.post("/api/v1/auth/password-reset", json={"email": member.email})
+    older = await people.mailed_token(member.email, "Reset")
+    await anonymous.post("/api/v1/auth/password-reset", json={"email": member.email})
+    newer = await people.mailed_token(member.email, "Reset")
+
+    stale = await anonymous.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": older, "new_password": NEW_PASSWORD}
+    )
+    fresh = await anonymous.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": newer, "new_password": NEW_PASSWORD}
+    )
+
+    assert older != newer
+    assert stale.status_code == 400
+    assert stale.json()["error_code"] == "invalid_action_token"
+    assert fresh.status_code == 204
+
+
+async def test_a_verification_link_for_the_old_address_cannot_verify_the_new_one(
+    people: PeopleFactory,
+) -> None:
+    member = await people.member("ada@example.com")
+    for_old_address = await people.mailed_token("ada@example.com", "Confirm")
+    changed = await member.client.patch(
+        "/api/v1/users/me", json={"email": "ada@elsewhere.example", "current_password": PASSWORD}
+    )
+
+    response = await people.new_client().post(
+        "/api/v1/auth/verify-email/confirm", json={"token": for_old_address}
+    )
+
+    assert changed.status_code == 200
+    assert response.json()["error_code"] == "invalid_action_token"
+    assert (await member.client.get("/api/v1/users/me")).json()["is_verified"] is False

@@ -173,3 +173,23 @@ async def test_panel_pages_use_local_assets_only(people: PeopleFactory) -> None:
         assets = re.findall(r'(?:src|href)="([^"#]+)"', page.text)
         assert assets
         assert all(asset.startswith(("/", "https://test/")) for asset in assets), assets
+
+
+async def test_a_panel_login_posted_by_another_site_is_refused_without_a_cookie(
+    people: PeopleFactory,
+) -> None:
+    admin = await people.admin()
+
+    answers = [
+        await people.new_client().post(
+            "/admin/login", data={"username": admin.email, "password": PASSWORD}, headers=headers
+        )
+        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"})
+    ]
+    own_page = await panel_login(people.new_client(), admin.email)
+
+    for answer in answers:
+        assert answer.status_code == 403
+        assert "another site" in answer.text
+        assert "keel_admin" not in answer.headers.get("set-cookie", "")
+    assert own_page.status_code == 302

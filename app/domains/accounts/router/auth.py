@@ -1,12 +1,10 @@
 """Authentication endpoints: tokens for API clients, cookies for browsers."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
-from app.core.errors import TooManyRequests
+from app.core.errors import ServerBusy, TooManyRequests
 from app.domains.accounts.dependencies import (
     AUTH_ERRORS,
     REFRESH_COOKIE,
@@ -16,9 +14,11 @@ from app.domains.accounts.dependencies import (
     RecoveryServiceDep,
     RequestClient,
     check_csrf,
+    refuse_cross_site,
 )
 from app.domains.accounts.errors import (
     AccountInactive,
+    CrossSiteRequest,
     CsrfFailed,
     EmailTaken,
     InvalidActionToken,
@@ -38,50 +38,16 @@ from app.domains.accounts.schemas import (
     RefreshRequest,
     RegisterRequest,
     SessionRead,
+    TokenForm,
     TokenResponse,
     UserRead,
 )
+from app.domains.accounts.service.assembly import hand_off_password_reset
 from app.domains.accounts.service.auth import IssuedTokens
 from app.web.ids import PathId
 from app.web.responses import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-LOGIN_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": LoginRequest.model_json_schema()},
-            "application/x-www-form-urlencoded": {
-                "schema": {
-                    "type": "object",
-                    "required": ["username", "password"],
-                    "properties": {
-                        "username": {"type": "string", "description": "The e-mail address."},
-                        "password": {"type": "string", "format": "password"},
-                    },
-                }
-            },
-        },
-    }
-}
-
-
-async def login_credentials(request: Request) -> LoginRequest:
-    """JSON for API clients, or the OAuth2 password form that the docs' Authorize button posts."""
-    try:
-        if request.headers.get("content-type", "").startswith(FORM_TYPES):
-            form = await request.form()
-            return LoginRequest.model_validate(
-                {"email": form.get("username"), "password": form.get("password")}
-            )
-        return LoginRequest.model_validate_json(await request.body())
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-        ) from exc
 
 
 def token_response(tokens: IssuedTokens) -> TokenResponse:
@@ -103,13 +69,16 @@ async def register(body: RegisterRequest, auth: AuthServiceDep, client: RequestC
     return UserRead.model_validate(user)
 
 
+LOGIN_ERRORS = (InvalidCredentials, AccountInactive, TooManyRequests)
+
+
 @router.post(
     "/login",
-    openapi_extra=LOGIN_BODY,
-    responses=errors(InvalidCredentials, AccountInactive, TooManyRequests),
+    dependencies=[Depends(refuse_cross_site)],
+    responses=errors(*LOGIN_ERRORS, CrossSiteRequest),
 )
 async def login(
-    credentials: Annotated[LoginRequest, Depends(login_credentials)],
+    credentials: LoginRequest,
     auth: AuthServiceDep,
     client: RequestClient,
     request: Request,
@@ -121,8 +90,20 @@ async def login(
     return token_response(tokens)
 
 
+@router.post("/token", responses=errors(*LOGIN_ERRORS))
+async def login_with_form(
+    form: Annotated[TokenForm, Form()], auth: AuthServiceDep, client: RequestClient
+) -> TokenResponse:
+    """The OAuth2 password form, for the docs' Authorize button: the same login, tokens in
+    the body only. It sets no cookies, so a form posted by another site gains nothing."""
+    tokens = await auth.login(email=form.username, password=form.password, client=client)
+    return token_response(tokens)
+
+
 @router.post(
-    "/refresh", responses=errors(InvalidRefreshToken, RefreshTokenReused, AccountInactive, CsrfFailed)
+    "/refresh",
+    dependencies=[Depends(refuse_cross_site)],
+    responses=errors(InvalidRefreshToken, RefreshTokenReused, AccountInactive, CsrfFailed, CrossSiteRequest),
 )
 async def refresh(
     auth: AuthServiceDep, request: Request, response: Response, body: RefreshRequest | None = None
@@ -175,13 +156,16 @@ async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: 
     await auth.revoke_session(principal=principal, session_id=session_id)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests))
+@router.post(
+    "/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests, ServerBusy)
+)
 async def request_password_reset(
-    body: PasswordResetRequest, recovery: RecoveryServiceDep, auth: AuthServiceDep, client: RequestClient
+    body: PasswordResetRequest, auth: AuthServiceDep, client: RequestClient, request: Request
 ) -> Accepted:
-    """Always 202: whether the address has an account is not revealed."""
+    """Always 202, at once: whether the address has an account is revealed neither by the
+    answer nor by its time; the mail is prepared and sent after the response."""
     await auth.limit_mail_requests(client)
-    await recovery.request_password_reset(email=body.email)
+    hand_off_password_reset(request.app.state, email=body.email)
     return Accepted()
 
 

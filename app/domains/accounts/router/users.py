@@ -4,11 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from app.core.errors import TooManyRequests
 from app.domains.accounts.dependencies import (
     AUTH_ERRORS,
     CurrentAdmin,
     CurrentPrincipal,
     CurrentUser,
+    RequestClient,
     UserServiceDep,
 )
 from app.domains.accounts.errors import (
@@ -44,10 +46,14 @@ async def read_me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.patch("/me", responses=errors(*AUTH_ERRORS, WrongPassword, EmailTaken))
-async def update_me(body: UserUpdateMe, user: CurrentUser, users: UserServiceDep) -> UserRead:
-    """Change the e-mail address; it needs verifying again."""
-    updated = await users.change_email(user=user, email=body.email, current_password=body.current_password)
+@router.patch("/me", responses=errors(*AUTH_ERRORS, WrongPassword, EmailTaken, TooManyRequests))
+async def update_me(
+    body: UserUpdateMe, user: CurrentUser, users: UserServiceDep, client: RequestClient
+) -> UserRead:
+    """Change the e-mail address; it needs verifying again. Password checks are rate limited."""
+    updated = await users.change_email(
+        user=user, email=body.email, current_password=body.current_password, client=client
+    )
     return UserRead.model_validate(updated)
 
 
@@ -60,15 +66,18 @@ async def delete_me(user: CurrentUser, users: UserServiceDep, request: Request, 
 @router.post(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(*AUTH_ERRORS, WrongPassword, PasswordRejected),
+    responses=errors(*AUTH_ERRORS, WrongPassword, PasswordRejected, TooManyRequests),
 )
-async def change_password(body: PasswordChange, principal: CurrentPrincipal, users: UserServiceDep) -> None:
-    """Other sessions end; this one stays."""
+async def change_password(
+    body: PasswordChange, principal: CurrentPrincipal, users: UserServiceDep, client: RequestClient
+) -> None:
+    """Other sessions end; this one stays. Password checks are rate limited."""
     await users.change_password(
         user=principal.user,
         session_id=principal.session_id,
         current_password=body.current_password,
         new_password=body.new_password,
+        client=client,
     )
 
 

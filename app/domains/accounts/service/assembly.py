@@ -8,6 +8,7 @@ from typing import Any
 
 from app.domains.accounts.repository import UserRepository
 from app.domains.accounts.service.auth import Authenticator, AuthService
+from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
@@ -24,6 +25,7 @@ class AccountServices:
 def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
     """`state` is the app's state: settings, cache, rate limiter, mailer, hasher, tokens."""
     revocation = _revocation(state, uow)
+    limits = AttemptLimits(state.rate_limiter)
     emails = AccountEmails(uow=uow, settings=state.settings, mailer=state.mailer)
     auth = AuthService(
         uow=uow,
@@ -31,12 +33,35 @@ def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
         hasher=state.password_hasher,
         tokens=state.access_tokens,
         revocation=revocation,
-        limiter=state.rate_limiter,
+        limits=limits,
         emails=emails,
     )
-    users = UserService(uow=uow, hasher=state.password_hasher, revocation=revocation, emails=emails)
+    users = UserService(
+        uow=uow,
+        settings=state.settings,
+        hasher=state.password_hasher,
+        revocation=revocation,
+        emails=emails,
+        limits=limits,
+    )
     recovery = RecoveryService(uow=uow, hasher=state.password_hasher, emails=emails, revocation=revocation)
     return AccountServices(auth=auth, users=users, recovery=recovery)
+
+
+def hand_off_password_reset(state: Any, *, email: str) -> None:
+    """The request answers at once, alike for every address; looking the address up, writing
+    the token and mailing it happen after, in a unit of work of their own (docs/decisions.md)."""
+    state.after_response.run(_request_password_reset(state, email), name="password_reset")
+
+
+async def _request_password_reset(state: Any, email: str) -> None:
+    # No request slot: this work holds its connection across SMTP, and the slots are for
+    # requests; like jobs, it takes a pooled connection when it needs one.
+    uow = UnitOfWork(state.session_factory)
+    try:
+        await account_services(state, uow).recovery.request_password_reset(email=email)
+    finally:
+        await uow.close()
 
 
 def authenticator(state: Any, uow: UnitOfWork) -> Authenticator:

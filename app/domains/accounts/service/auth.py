@@ -6,7 +6,6 @@ from datetime import timedelta
 import structlog
 
 from app.core.config import Settings
-from app.core.errors import TooManyRequests
 from app.core.security import (
     AccessClaims,
     AccessTokens,
@@ -16,6 +15,7 @@ from app.core.security import (
     new_opaque_token,
     token_digest,
 )
+from app.domains.accounts.addresses import comparable_email
 from app.domains.accounts.errors import (
     AccountInactive,
     EmailTaken,
@@ -31,10 +31,10 @@ from app.domains.accounts.models import AuthSession, Profile, RefreshToken, User
 from app.domains.accounts.passwords import check_password_policy
 from app.domains.accounts.permissions import grants
 from app.domains.accounts.repository import RefreshTokenRepository, SessionRepository, UserRepository
+from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.infrastructure.database import utc_now
-from app.infrastructure.rate_limit import RateLimiter
 from app.infrastructure.unit_of_work import UnitOfWork
 
 security_log = structlog.get_logger("keel.security")
@@ -102,7 +102,7 @@ class AuthService:
         hasher: PasswordHasher,
         tokens: AccessTokens,
         revocation: SessionRevocation,
-        limiter: RateLimiter,
+        limits: AttemptLimits,
         emails: AccountEmails,
     ) -> None:
         self.uow = uow
@@ -110,15 +110,15 @@ class AuthService:
         self.hasher = hasher
         self.tokens = tokens
         self.revocation = revocation
-        self.limiter = limiter
+        self.limits = limits
         self.emails = emails
         self.users = UserRepository(uow.session)
         self.sessions = SessionRepository(uow.session)
         self.refresh_tokens = RefreshTokenRepository(uow.session)
 
     async def register(self, *, email: str, password: str, display_name: str | None, client: Client) -> User:
-        await self._limit(self.settings.register_rate_limit_per_address, "register", client.address)
-        email = email.lower()
+        await self.limits.count(self.settings.register_rate_limit_per_address, "register", client.address)
+        email = comparable_email(email)
         check_password_policy(password, email=email)
         if await self.users.exists(email=email):
             raise EmailTaken
@@ -132,10 +132,10 @@ class AuthService:
         return user
 
     async def login(self, *, email: str, password: str, client: Client) -> IssuedTokens:
-        email = email.lower()
+        email = comparable_email(email)
         # Both limits count every attempt, so guessing is slow for one account and for one address.
-        await self._limit(self.settings.login_rate_limit_per_account, "login-account", email)
-        await self._limit(self.settings.login_rate_limit_per_address, "login-address", client.address)
+        await self.limits.count(self.settings.login_rate_limit_per_account, "login-account", email)
+        await self.limits.count(self.settings.login_rate_limit_per_address, "login-address", client.address)
         user = await self.users.by_email(email)
         async with self.uow.paused():  # hashing holds a core a while; the database need not wait
             if user is None:
@@ -231,7 +231,7 @@ class AuthService:
 
     async def limit_mail_requests(self, client: Client) -> None:
         """Anonymous requests that send mail share the registration limit per address."""
-        await self._limit(self.settings.register_rate_limit_per_address, "mail", client.address)
+        await self.limits.count(self.settings.register_rate_limit_per_address, "mail", client.address)
 
     async def _issue(self, user: User, auth_session: AuthSession) -> IssuedTokens:
         refresh_token = new_opaque_token()
@@ -244,9 +244,3 @@ class AuthService:
             expires_in=self.tokens.ttl_seconds,
             session_id=auth_session.id,
         )
-
-    async def _limit(self, limit: str, scope: str, identifier: str | None) -> None:
-        result = await self.limiter.hit(limit, scope, identifier or "unknown")
-        if not result.allowed:
-            security_log.info("rate_limited", scope=scope)
-            raise TooManyRequests(retry_after=result.retry_after)

@@ -85,6 +85,8 @@ class AccountEmails:
         return True
 
     async def _new_token(self, user: User, purpose: str) -> str:
+        """Links sent before stop working: an old mail, read by someone else, is worth nothing."""
+        await self.tokens.supersede(user_id=user.id, purpose=purpose, now=utc_now())
         token = new_opaque_token()
         await self.tokens.add(
             ActionToken(
@@ -116,7 +118,8 @@ class RecoveryService:
         self.users = UserRepository(uow.session)
 
     async def request_password_reset(self, *, email: str) -> None:
-        """Same outcome whether or not the address is known: nothing is revealed."""
+        """Same outcome whether or not the address is known: nothing is revealed. Run after
+        the response (`hand_off_password_reset`), so its time is not the response's either."""
         user = await self.users.by_email(email)
         if user is None or not user.is_active:
             logger.info("password_reset_for_unknown_address")

@@ -2,13 +2,17 @@
 
 import structlog
 
+from app.core.config import Settings
 from app.core.security import PasswordHasher
+from app.domains.accounts.addresses import comparable_email
 from app.domains.accounts.errors import EmailTaken, LastAdmin, WrongPassword
 from app.domains.accounts.models import Profile, User
 from app.domains.accounts.passwords import check_password_policy
 from app.domains.accounts.permissions import Role
 from app.domains.accounts.repository import ProfileRepository, UserRepository
 from app.domains.accounts.schemas import AdminUserCreate, AdminUserUpdate, ProfileUpdate, UserFilter
+from app.domains.accounts.service.auth import Client
+from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -18,19 +22,29 @@ audit_log = structlog.get_logger("keel.security")
 
 class UserService:
     def __init__(
-        self, *, uow: UnitOfWork, hasher: PasswordHasher, revocation: SessionRevocation, emails: AccountEmails
+        self,
+        *,
+        uow: UnitOfWork,
+        settings: Settings,
+        hasher: PasswordHasher,
+        revocation: SessionRevocation,
+        emails: AccountEmails,
+        limits: AttemptLimits,
     ) -> None:
         self.uow = uow
+        self.settings = settings
         self.hasher = hasher
+        self.limits = limits
         self.revocation = revocation
         self.emails = emails
         self.users = UserRepository(uow.session)
         self.profiles = ProfileRepository(uow.session)
 
-    async def change_email(self, *, user: User, email: str, current_password: str) -> User:
+    async def change_email(self, *, user: User, email: str, current_password: str, client: Client) -> User:
+        await self._count_password_check(user, client)
         async with self.uow.paused():
             await self._confirm_password(user, current_password)
-        email = email.lower()
+        email = comparable_email(email)
         if email == user.email:
             return user
         if await self.users.exists(email=email):
@@ -42,9 +56,10 @@ class UserService:
         return user
 
     async def change_password(
-        self, *, user: User, session_id: int, current_password: str, new_password: str
+        self, *, user: User, session_id: int, current_password: str, new_password: str, client: Client
     ) -> None:
         """Every other session ends: whoever else knew the old password is logged out."""
+        await self._count_password_check(user, client)
         async with self.uow.paused():  # hashing holds a core a while; the database need not wait
             await self._confirm_password(user, current_password)
             check_password_policy(new_password, email=user.email)
@@ -79,7 +94,7 @@ class UserService:
         return await self.users.get(user_id)
 
     async def create(self, *, data: AdminUserCreate, actor: User) -> User:
-        email = data.email.lower()
+        email = comparable_email(data.email)
         check_password_policy(data.password, email=email)
         if await self.users.exists(email=email):
             raise EmailTaken
@@ -120,7 +135,7 @@ class UserService:
 
     async def ensure_admin(self, *, email: str, password: str) -> str:
         """For `keel create-admin`: create, or promote and reactivate; says which it did."""
-        email = email.lower()
+        email = comparable_email(email)
         user = await self.users.by_email(email)
         if user is not None and user.role == Role.ADMIN and user.is_active:
             return "unchanged"
@@ -139,6 +154,16 @@ class UserService:
             )
             await self._new_profile(user)
             return "created"
+
+    async def _count_password_check(self, user: User, client: Client) -> None:
+        """A stolen session must not make the current password guessable: checks are limited
+        like logins, per account and per address, every check counting."""
+        await self.limits.count(
+            self.settings.reauthentication_rate_limit_per_account, "reauthentication", str(user.id)
+        )
+        await self.limits.count(
+            self.settings.reauthentication_rate_limit_per_address, "reauthentication-address", client.address
+        )
 
     async def _confirm_password(self, user: User, password: str) -> None:
         valid, _ = await self.hasher.verify(password, user.password_hash)
