@@ -39,13 +39,13 @@ from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.slots import Slots
 from app.middleware.body_limit import BodyLimitMiddleware
 from app.middleware.errors import UnhandledErrorMiddleware
-from app.middleware.load_shedding import LoadSheddingMiddleware
+from app.middleware.load_shedding import EXEMPT_PATHS, LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
 from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
 from app.web.metrics import instrument
-from app.web.responses import COMMON_ERROR_RESPONSES
+from app.web.responses import document_error_responses
 
 GZIP_MINIMUM_BYTES = 1024
 
@@ -117,7 +117,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        responses=COMMON_ERROR_RESPONSES,
         # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
         # up providers (and the environment) on every request for nothing.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -155,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router)
     include_api(app)
+    document_error_responses(app, unshed_paths=EXEMPT_PATHS)
     mount_offline_docs(app)
     mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
     metrics = instrument(app)

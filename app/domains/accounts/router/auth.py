@@ -8,7 +8,6 @@ from pydantic import ValidationError
 
 from app.core.errors import TooManyRequests
 from app.domains.accounts.dependencies import (
-    AUTH_ERRORS,
     REFRESH_COOKIE,
     AuthServiceDep,
     CurrentPrincipal,
@@ -139,7 +138,7 @@ async def refresh(
     return token_response(tokens)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*AUTH_ERRORS))
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
     principal: CurrentPrincipal, auth: AuthServiceDep, request: Request, response: Response
 ) -> None:
@@ -148,7 +147,7 @@ async def logout(
     clear_auth_cookies(response, request.app.state.settings)
 
 
-@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*AUTH_ERRORS))
+@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
 async def logout_all(
     principal: CurrentPrincipal, auth: AuthServiceDep, request: Request, response: Response
 ) -> None:
@@ -157,7 +156,7 @@ async def logout_all(
     clear_auth_cookies(response, request.app.state.settings)
 
 
-@router.get("/sessions", responses=errors(*AUTH_ERRORS))
+@router.get("/sessions")
 async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> list[SessionRead]:
     sessions = await auth.list_sessions(principal=principal)
     return [
@@ -169,7 +168,7 @@ async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> li
 @router.delete(
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(*AUTH_ERRORS, SessionNotFound),
+    responses=errors(SessionNotFound),
 )
 async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
     await auth.revoke_session(principal=principal, session_id=session_id)
@@ -195,7 +194,7 @@ async def reset_password(body: PasswordResetConfirm, recovery: RecoveryServiceDe
     await recovery.reset_password(token=body.token, new_password=body.new_password)
 
 
-@router.post("/verify-email", status_code=status.HTTP_202_ACCEPTED, responses=errors(*AUTH_ERRORS))
+@router.post("/verify-email", status_code=status.HTTP_202_ACCEPTED)
 async def request_verification(user: CurrentUser, recovery: RecoveryServiceDep) -> Accepted:
     """Send (again) the verification link; nothing happens if the address is verified."""
     await recovery.request_verification(user=user)

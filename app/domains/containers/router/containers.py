@@ -6,8 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from app.domains.accounts.dependencies import AUTH_ERRORS
-from app.domains.accounts.errors import PermissionDenied
+from app.core.errors import CacheUnavailable
 from app.domains.containers.dependencies import (
     ContainerIdPath,
     ContainerServiceDep,
@@ -27,7 +26,6 @@ from app.domains.containers.errors import (
     ContainerQuotaExceeded,
     ContainerRunning,
     DevicesNotAllowed,
-    DockerUnavailable,
     HostNamespaceNotAllowed,
     ImageNotAllowed,
     ImageNotFound,
@@ -37,7 +35,6 @@ from app.domains.containers.errors import (
     PublicPortNotAllowed,
     ReservedLabel,
     RuntimeConflict,
-    RuntimeFailed,
     RuntimeRejected,
     SecurityOptionsNotAllowed,
 )
@@ -56,8 +53,6 @@ from app.web.sse import event_stream
 
 router = APIRouter(prefix="/containers", tags=["containers"])
 
-ERRORS = (*AUTH_ERRORS, PermissionDenied, DockerUnavailable, RuntimeFailed)
-ITEM_ERRORS = (*ERRORS, ContainerNotFound)
 POLICY_ERRORS = (
     ImageNotAllowed,
     PrivilegedNotAllowed,
@@ -75,7 +70,7 @@ POLICY_ERRORS = (
 StopTimeout = Annotated[int, Query(ge=0, le=300, description="Seconds before the process is killed.")]
 
 
-@router.get("", dependencies=[Reader], responses=errors(*ERRORS))
+@router.get("", dependencies=[Reader])
 async def list_containers(
     actor: CurrentActor, containers: ContainerServiceDep, filters: Annotated[ContainerFilter, Query()]
 ) -> list[ContainerSummary]:
@@ -88,8 +83,14 @@ async def list_containers(
     "",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Manager],
+    # The owner's quota lock is held in the cache.
     responses=errors(
-        *ERRORS, *POLICY_ERRORS, ContainerNameTaken, ContainerCreateBusy, ImageNotFound, RuntimeRejected
+        *POLICY_ERRORS,
+        ContainerNameTaken,
+        ContainerCreateBusy,
+        ImageNotFound,
+        RuntimeRejected,
+        CacheUnavailable,
     ),
 )
 async def create_container(
@@ -101,7 +102,7 @@ async def create_container(
     return details(container, containers)
 
 
-@router.get("/{container_id}", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
+@router.get("/{container_id}", dependencies=[Reader])
 async def get_container(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerRead:
     return details(container, containers)
 
@@ -109,7 +110,7 @@ async def get_container(container: VisibleContainer, containers: ContainerServic
 @router.post(
     "/{container_id}/start",
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, ContainerAlreadyRunning, RuntimeConflict, RuntimeRejected),
+    responses=errors(ContainerNotFound, ContainerAlreadyRunning, RuntimeConflict, RuntimeRejected),
 )
 async def start_container(
     container_id: ContainerIdPath, actor: CurrentActor, containers: ContainerServiceDep
@@ -120,7 +121,7 @@ async def start_container(
 @router.post(
     "/{container_id}/stop",
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, ContainerNotRunning, RuntimeConflict),
+    responses=errors(ContainerNotFound, ContainerNotRunning, RuntimeConflict),
 )
 async def stop_container(
     container_id: ContainerIdPath,
@@ -135,7 +136,7 @@ async def stop_container(
 @router.post(
     "/{container_id}/restart",
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, RuntimeConflict, RuntimeRejected),
+    responses=errors(ContainerNotFound, RuntimeConflict, RuntimeRejected),
 )
 async def restart_container(
     container_id: ContainerIdPath,
@@ -150,7 +151,7 @@ async def restart_container(
     "/{container_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, ContainerRunning, RuntimeConflict),
+    responses=errors(ContainerNotFound, ContainerRunning, RuntimeConflict),
 )
 async def remove_container(
     container_id: ContainerIdPath,
@@ -166,7 +167,6 @@ async def remove_container(
     dependencies=[Reader],
     response_model=ContainerLogs,
     responses={
-        **errors(*ITEM_ERRORS),
         200: {
             "description": "The lines as JSON; with `follow=true`, Server-Sent Events: one `data:` "
             "per line until the container stops or the client leaves, `event: error` if the engine fails.",
@@ -190,7 +190,7 @@ async def container_logs(
     return ContainerLogs(lines=await containers.logs(container, wanted))
 
 
-@router.get("/{container_id}/stats", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
+@router.get("/{container_id}/stats", dependencies=[Reader])
 async def container_stats(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerStats:
     """One snapshot: CPU over the last second, memory in use (without reclaimable cache), PIDs."""
     return stats(await containers.stats(container))
