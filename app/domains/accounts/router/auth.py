@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.core.errors import TooManyRequests
+from app.core.errors import CacheUnavailable, TooManyRequests
 from app.domains.accounts.dependencies import (
     REFRESH_COOKIE,
     AuthServiceDep,
@@ -47,6 +47,8 @@ from app.web.responses import errors
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# What a rate-limited route may answer: the limit reached, or its store (Redis) unreachable.
+RATE_LIMITED = (TooManyRequests, CacheUnavailable)
 
 LOGIN_BODY: dict[str, Any] = {
     "requestBody": {
@@ -92,7 +94,7 @@ def token_response(tokens: IssuedTokens) -> TokenResponse:
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(EmailTaken, PasswordRejected, TooManyRequests),
+    responses=errors(EmailTaken, PasswordRejected, *RATE_LIMITED),
 )
 async def register(body: RegisterRequest, auth: AuthServiceDep, client: RequestClient) -> UserRead:
     """Create a member account; a verification e-mail is sent to the address."""
@@ -105,7 +107,7 @@ async def register(body: RegisterRequest, auth: AuthServiceDep, client: RequestC
 @router.post(
     "/login",
     openapi_extra=LOGIN_BODY,
-    responses=errors(InvalidCredentials, AccountInactive, TooManyRequests),
+    responses=errors(InvalidCredentials, AccountInactive, *RATE_LIMITED),
 )
 async def login(
     credentials: Annotated[LoginRequest, Depends(login_credentials)],
@@ -174,7 +176,7 @@ async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: 
     await auth.revoke_session(principal=principal, session_id=session_id)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests))
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(*RATE_LIMITED))
 async def request_password_reset(
     body: PasswordResetRequest, recovery: RecoveryServiceDep, auth: AuthServiceDep, client: RequestClient
 ) -> Accepted:
@@ -187,7 +189,8 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(InvalidActionToken, PasswordRejected),
+    # Every session of the account ends, and their access tokens are revoked in the cache.
+    responses=errors(InvalidActionToken, PasswordRejected, CacheUnavailable),
 )
 async def reset_password(body: PasswordResetConfirm, recovery: RecoveryServiceDep) -> None:
     """Set a new password with the e-mailed token; every session of the account ends."""
