@@ -1,18 +1,21 @@
 """What every operation really answers over HTTP is among the errors its OpenAPI declares:
 to strangers, members and admins, to empty, valid, unreadable, oversized and mistyped bodies,
-while the server sheds load, while the database is down and while Redis is.
+while the server sheds load, and while the database, Redis or the Docker engine is down.
 
 Only the document is trusted here (`/openapi.json`), as a client would read it.
 """
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
-from tests.conftest import http_client
+from app.main import create_app
+from tests.conftest import http_client, make_settings, started
+from tests.databases import empty_all_tables
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 from tests.integration.test_load_shedding import every_request_slot_held, small_app
 from tests.integration.test_outages import keel_on_a_cuttable_database, keel_on_a_cuttable_redis
@@ -98,13 +101,15 @@ def sample(schema: dict[str, Any], node: dict[str, Any], name: str = "") -> Any:
 
 
 async def probe_every_operation(
-    schema: dict[str, Any], callers: dict[str, AsyncClient], situation: str
+    schema: dict[str, Any], callers: dict[str, AsyncClient], situation: str, *, paths: str = ""
 ) -> tuple[list[str], set[tuple[int, str | None]]]:
-    """Every operation, by every caller, with every body of `bodies`: the undeclared answers,
-    and all that was answered."""
+    """Every operation (whose path matches `paths`), by every caller, with every body of
+    `bodies`: the undeclared answers, and all that was answered."""
     failures: list[str] = []
     answered: set[tuple[int, str | None]] = set()
     for operation in operations_of(schema):
+        if not re.match(paths, operation[1]):
+            continue
         for who, caller in callers.items():
             for request in bodies(schema, operation):
                 response = await probe(caller, operation, **request)
@@ -198,3 +203,21 @@ async def test_answers_while_the_database_is_down_are_declared() -> None:
 async def test_answers_while_redis_is_down_are_declared(database_url: str, redis_url: str) -> None:
     async with keel_on_a_cuttable_redis(database_url, redis_url) as (app, people, proxy):
         await probe_with_the_server_cut(app, people, proxy, "cache")
+
+
+async def test_answers_while_docker_is_down_are_declared(database_url: str, tmp_path: Path) -> None:
+    settings = make_settings(database_url, docker_url=f"unix://{tmp_path / 'no-engine.sock'}")
+    async with started(create_app(settings)) as app, http_client(app) as client:
+        people = PeopleFactory(app)
+        admin = await people.admin()
+        member = await people.member()
+        schema = (await client.get("/openapi.json")).json()
+        callers = {"stranger": client, "member": member.client, "admin": admin.client}
+        # Only what uses the engine: the other operations may end these callers' sessions.
+        engine = r"/api/v1/(containers|images)"
+        failures, answered = await probe_every_operation(schema, callers, "docker down", paths=engine)
+        await people.close()
+        await empty_all_tables(app.state.engine)
+
+    assert not failures, "\n".join(sorted(set(failures)))
+    assert (503, "docker_unavailable") in answered
