@@ -153,11 +153,14 @@ def document_error_responses(
 ) -> None:
     """Make `app.openapi()` declare, on every operation, exactly the errors it can answer."""
     generate = app.openapi
+    declared_in: dict[str, Any] | None = None  # the schema last given its error responses
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = generate()
+        nonlocal declared_in
+        schema = generate()  # FastAPI's, cached until the routes change
+        if schema is declared_in:
+            return schema
+        declared_in = schema
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["ErrorResponse"] = ErrorResponse.model_json_schema(
             ref_template="#/components/schemas/{model}"

@@ -209,3 +209,15 @@ def test_dependencies_and_endpoints_declare_what_they_raise(method: str, route: 
             if (error.status_code, error.error_code) not in outcomes
         }
         assert not undeclared, f"{call.__qualname__} raises {undeclared} undeclared"
+
+
+def test_a_route_added_after_the_schema_was_built_declares_its_errors_too() -> None:
+    application = create_app(Settings(_env_file=None, **TEST_DEFAULTS))  # type: ignore[call-arg, arg-type]
+    application.openapi()
+
+    @application.get("/later")
+    async def later(page: int = 1) -> dict[str, int]:
+        return {"page": page}
+
+    responses = application.openapi()["paths"]["/later"]["get"]["responses"]
+    assert set(responses) == {"200", "422", "500", "503"}
