@@ -14,7 +14,12 @@ from sqlalchemy.exc import DBAPIError
 from app.admin import mount_admin
 from app.api import include_api
 from app.core.config import Settings, get_settings
-from app.core.errors import DatabaseUnavailable, as_app_error, install_error_handlers
+from app.core.errors import (
+    DatabaseUnavailable,
+    RequestHeaderFieldsTooLarge,
+    as_app_error,
+    install_error_handlers,
+)
 from app.core.i18n import ensure_catalogs
 from app.core.logging import configure_logging
 from app.core.security import AccessTokens, PasswordHasher
@@ -40,7 +45,7 @@ from app.infrastructure.process_lock import sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.slots import Slots
 from app.middleware.errors import UnhandledErrorMiddleware
-from app.middleware.load_shedding import LoadSheddingMiddleware
+from app.middleware.load_shedding import EXEMPT_PATHS, LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.request_limits import RequestLimitsMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
@@ -48,7 +53,7 @@ from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
 from app.web.media_types import require_declared_media_type
 from app.web.metrics import instrument
-from app.web.responses import COMMON_ERROR_RESPONSES
+from app.web.responses import document_error_responses
 
 GZIP_MINIMUM_BYTES = 1024
 
@@ -125,7 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        responses=COMMON_ERROR_RESPONSES,
         dependencies=[Depends(require_declared_media_type)],  # every body read as declared
         # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
         # up providers (and the environment) on every request for nothing.
@@ -169,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router)
     include_api(app)
+    document_error_responses(app, unshed_paths=EXEMPT_PATHS, every_request=(RequestHeaderFieldsTooLarge,))
     mount_offline_docs(app)
     mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
     metrics = instrument(app)

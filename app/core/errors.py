@@ -6,7 +6,7 @@ the handlers here translate the message for the caller and add the request id.
 
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 from fastapi import FastAPI, Request
@@ -28,8 +28,8 @@ ERROR_TIME_HEADER = "X-ErrorHandleTime"
 class ErrorResponse(BaseModel):
     """The body of every error response."""
 
-    status_code: int = Field(examples=[404])
-    error_code: str = Field(description="Stable, snake_case; clients switch on it.", examples=["not_found"])
+    status_code: int
+    error_code: str = Field(description="Stable, snake_case; clients switch on it.")
     message: str = Field(description="Localized by Accept-Language (en, ru).")
     details: Any = Field(default=None, description="Structured context, e.g. validation errors.")
     request_id: str | None = Field(default=None, description="Also in the X-Request-ID header.")
@@ -163,6 +163,26 @@ class ValidationFailed(AppError):
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+Declarer = TypeVar("Declarer", bound=Callable[..., Any])
+DECLARED_ERRORS_ATTRIBUTE = "__keel_errors__"
+
+
+def raises(*error_types: type[AppError]) -> Callable[[Declarer], Declarer]:
+    """Declares what a dependency or endpoint may raise: every route that depends on it
+    documents those errors in OpenAPI (app/web/responses.py walks the dependencies)."""
+
+    def declare(function: Declarer) -> Declarer:
+        setattr(function, DECLARED_ERRORS_ATTRIBUTE, (*declared_errors(function), *error_types))
+        return function
+
+    return declare
+
+
+def declared_errors(function: object) -> tuple[type[AppError], ...]:
+    return tuple(getattr(function, DECLARED_ERRORS_ATTRIBUTE, ()))
+
 
 # Errors raised by the framework itself, by status: (error_code, message_key).
 HTTP_ERRORS: dict[int, tuple[str, str]] = {

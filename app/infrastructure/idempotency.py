@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.errors import ValidationFailed
+from app.core.errors import ValidationFailed, raises
 from app.infrastructure.database import Base, utc_now
 from app.infrastructure.unit_of_work import UnitOfWork, UoW
 
@@ -155,6 +155,7 @@ async def purge_expired_keys(session: AsyncSession, *, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+@raises(IdempotencyKeyReused)
 async def idempotency(uow: UoW, key: IdempotencyKeyHeader = None) -> Idempotency:
     # A coroutine, not the class itself: FastAPI runs plain callables in its thread pool.
     return Idempotency(uow, key)

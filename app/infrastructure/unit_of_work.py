@@ -24,6 +24,7 @@ from weakref import WeakKeyDictionary
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core.errors import DatabaseUnavailable, raises
 from app.infrastructure.slots import Slots
 
 _autocommit_engines: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
@@ -130,6 +131,7 @@ class UnitOfWork:
             self._release_slot()
 
 
+@raises(DatabaseUnavailable)
 async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work, once a database slot is free.
 

@@ -3,10 +3,11 @@ Found by the benchmark: at 1,024 connections the server stopped answering altoge
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 
 from app.main import create_app
 from tests.conftest import http_client, make_settings, started
@@ -21,28 +22,40 @@ async def small_app(database_url: str) -> AsyncIterator[FastAPI]:
         await empty_all_tables(app.state.engine)
 
 
+@asynccontextmanager
+async def every_request_slot_held(app: FastAPI, client: AsyncClient) -> AsyncIterator[list[Response]]:
+    """Inside, `max_concurrent_requests` of `client`'s requests are in flight and wait; on
+    leaving they finish, and their answers are in the list."""
+    release = asyncio.Event()
+    original = app.state.cache.get
+
+    async def slow_get(key: str) -> str | None:
+        await release.wait()  # holds every slot until the test lets go
+        return await original(key)
+
+    app.state.cache.get = slow_get
+    slots = app.state.settings.max_concurrent_requests
+    held = [asyncio.create_task(client.get("/api/v1/users/me")) for _ in range(slots)]
+    await asyncio.sleep(0.05)
+    finished: list[Response] = []
+    try:
+        yield finished
+    finally:
+        release.set()
+        finished.extend(await asyncio.gather(*held))
+        app.state.cache.get = original
+
+
 async def test_requests_beyond_the_limit_are_shed_with_the_error_contract(small_app: FastAPI) -> None:
     people = PeopleFactory(small_app)
     member = await people.member()
-    release = asyncio.Event()
-    original = small_app.state.cache.get
 
-    async def slow_get(key: str) -> str | None:
-        await release.wait()  # holds both slots until the test lets go
-        return await original(key)
-
-    small_app.state.cache.get = slow_get
-    held = [asyncio.create_task(member.client.get("/api/v1/users/me")) for _ in range(2)]
-    await asyncio.sleep(0.05)
-
-    async with http_client(small_app) as other:
+    async with every_request_slot_held(small_app, member.client) as finished, http_client(small_app) as other:
         shed = await other.get("/api/v1/users/me", headers=member.client.headers)
         in_russian = await other.get(
             "/api/v1/users/me", headers={"Accept-Language": "ru", "X-Request-ID": "client-chosen-id"}
         )
         live = await other.get("/health/live")
-    release.set()
-    finished = await asyncio.gather(*held)
     async with http_client(small_app) as other:
         metrics = (await other.get("/metrics")).text
     await people.close()

@@ -45,23 +45,31 @@ def assert_unavailable(response: Response, error_code: str) -> None:
     assert "127.0.0.1" not in response.text  # the cause is logged, not shown
 
 
-async def test_a_redis_outage_fails_closed_and_heals(database_url: str, redis_url: str) -> None:
+@asynccontextmanager
+async def keel_on_a_cuttable_redis(
+    database_url: str, redis_url: str
+) -> AsyncIterator[tuple[FastAPI, PeopleFactory, TcpProxy]]:
+    """Keel with a Redis cache that it reaches through a proxy the test can cut."""
     server = urlsplit(redis_url)
-    async with tcp_proxy(server.hostname or "127.0.0.1", server.port or 6379) as proxy:
-        settings = make_settings(database_url, redis_url=through(proxy, redis_url))
-        async with keel(settings) as (_, people):
-            member = await people.member()
-            anonymous = people.new_client()
+    async with (
+        tcp_proxy(server.hostname or "127.0.0.1", server.port or 6379) as proxy,
+        keel(make_settings(database_url, redis_url=through(proxy, redis_url))) as (app, people),
+    ):
+        yield app, people, proxy
 
-            await proxy.cut()
-            me = await member.client.get("/api/v1/users/me")  # revocation cannot be checked
-            login = await anonymous.post(
-                "/api/v1/auth/login", json={"email": member.email, "password": PASSWORD}
-            )
-            ready = await anonymous.get("/health/ready")
-            await proxy.restore()
-            me_again = await member.client.get("/api/v1/users/me")
-            ready_again = await anonymous.get("/health/ready")
+
+async def test_a_redis_outage_fails_closed_and_heals(database_url: str, redis_url: str) -> None:
+    async with keel_on_a_cuttable_redis(database_url, redis_url) as (_, people, proxy):
+        member = await people.member()
+        anonymous = people.new_client()
+
+        await proxy.cut()
+        me = await member.client.get("/api/v1/users/me")  # revocation cannot be checked
+        login = await anonymous.post("/api/v1/auth/login", json={"email": member.email, "password": PASSWORD})
+        ready = await anonymous.get("/health/ready")
+        await proxy.restore()
+        me_again = await member.client.get("/api/v1/users/me")
+        ready_again = await anonymous.get("/health/ready")
 
     assert_unavailable(me, "cache_unavailable")
     assert_unavailable(login, "cache_unavailable")  # the login limit is never skipped
@@ -73,24 +81,31 @@ async def test_a_redis_outage_fails_closed_and_heals(database_url: str, redis_ur
     assert ready_again.json()["checks"]["cache"]["latency_ms"] >= 0
 
 
-async def test_a_database_outage_answers_503_and_heals() -> None:
+@asynccontextmanager
+async def keel_on_a_cuttable_database() -> AsyncIterator[tuple[FastAPI, PeopleFactory, TcpProxy]]:
+    """Keel on a fresh PostgreSQL database that it reaches through a proxy the test can cut."""
     async with postgres_database(postgres_server_url()) as database:
         await migrate(database)
         server = make_url(database)
         async with tcp_proxy(server.host or "127.0.0.1", server.port or 5432) as proxy:
             url = server.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            async with keel(make_settings(url, database_connect_timeout=2)) as (_, people):
-                member = await people.member()
-                anonymous = people.new_client()
+            async with keel(make_settings(url, database_connect_timeout=2)) as (app, people):
+                yield app, people, proxy  # restored by the test before it ends: the tables are emptied
 
-                await proxy.cut()
-                me = await member.client.get("/api/v1/users/me")
-                register = await anonymous.post(
-                    "/api/v1/auth/register", json={"email": "new@example.com", "password": PASSWORD}
-                )
-                ready = await anonymous.get("/health/ready")
-                await proxy.restore()
-                me_again = await member.client.get("/api/v1/users/me")
+
+async def test_a_database_outage_answers_503_and_heals() -> None:
+    async with keel_on_a_cuttable_database() as (_, people, proxy):
+        member = await people.member()
+        anonymous = people.new_client()
+
+        await proxy.cut()
+        me = await member.client.get("/api/v1/users/me")
+        register = await anonymous.post(
+            "/api/v1/auth/register", json={"email": "new@example.com", "password": PASSWORD}
+        )
+        ready = await anonymous.get("/health/ready")
+        await proxy.restore()
+        me_again = await member.client.get("/api/v1/users/me")
 
     assert_unavailable(me, "database_unavailable")
     assert_unavailable(register, "database_unavailable")

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
 
+from app.core.errors import CacheUnavailable, raises
 from app.core.security import same_secret
 from app.domains.accounts.errors import (
     CrossSiteRequest,
@@ -96,6 +97,11 @@ async def refuse_cross_site(request: Request) -> None:
         raise CrossSiteRequest
 
 
+# What authentication may answer (the revocation store being the cache).
+AUTH_ERRORS = (NotAuthenticated, InvalidToken, TokenExpired, SessionRevoked, CsrfFailed)
+
+
+@raises(*AUTH_ERRORS, CacheUnavailable)
 async def current_principal(
     request: Request,
     uow: UoW,
@@ -113,8 +119,6 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-# What any authenticated route may answer, for `responses=errors(*AUTH_ERRORS, ...)`.
-AUTH_ERRORS = (NotAuthenticated, InvalidToken, TokenExpired, SessionRevoked, CsrfFailed)
 
 
 async def current_user(principal: CurrentPrincipal) -> User:
@@ -129,6 +133,7 @@ def require(permission: str) -> Callable[[User], Awaitable[User]]:
     if permission not in ALL_PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
 
+    @raises(PermissionDenied)
     async def permitted_user(user: CurrentUser) -> User:
         if not grants(user.role, permission):
             raise PermissionDenied(permission=permission)

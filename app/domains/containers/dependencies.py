@@ -4,7 +4,9 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from app.core.errors import raises
 from app.domains.accounts.dependencies import CurrentPrincipal, require
+from app.domains.containers.errors import ContainerNotFound, DockerUnavailable, RuntimeFailed
 from app.domains.containers.ports import Container
 from app.domains.containers.schemas import CONTAINER_ID_PATTERN
 from app.domains.containers.service.audit import ADMIN_PERMISSION, Actor, AuditTrail
@@ -40,6 +42,8 @@ async def audit_trail(uow: UoW) -> AuditTrail:
 AuditTrailDep = Annotated[AuditTrail, Depends(audit_trail)]
 
 
+# Every use of the engine may find it down, or failing.
+@raises(DockerUnavailable, RuntimeFailed)
 async def container_service(request: Request, uow: UoW, audit: AuditTrailDep) -> ContainerService:
     state = request.app.state
     return ContainerService(
@@ -65,6 +69,7 @@ ContainerServiceDep = Annotated[ContainerService, Depends(container_service)]
 ImageServiceDep = Annotated[ImageService, Depends(image_service)]
 
 
+@raises(ContainerNotFound)
 async def visible_container(
     container_id: ContainerIdPath, actor: CurrentActor, containers: ContainerServiceDep
 ) -> Container:

@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.core.errors import BrokerUnavailable
-from app.domains.accounts.dependencies import AUTH_ERRORS, CurrentPrincipal, require
-from app.domains.accounts.errors import PermissionDenied
+from app.domains.accounts.dependencies import CurrentPrincipal, require
 from app.domains.jobs.dependencies import JobServiceDep
 from app.domains.jobs.errors import JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.schemas import JobCreate, JobFilter, JobRead
@@ -15,11 +14,10 @@ from app.web.pagination import Page, PageParams
 from app.web.responses import errors
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(require("jobs:read"))])
-READ_ERRORS = (*AUTH_ERRORS, PermissionDenied)
 WRITE = [Depends(require("jobs:write"))]
 
 
-@router.get("", responses=errors(*READ_ERRORS))
+@router.get("")
 async def list_jobs(
     principal: CurrentPrincipal,
     jobs: JobServiceDep,
@@ -36,7 +34,7 @@ async def list_jobs(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=WRITE,
-    responses=errors(*READ_ERRORS, UnknownJobKind, BrokerUnavailable),
+    responses=errors(UnknownJobKind, BrokerUnavailable),
 )
 async def submit_job(
     body: JobCreate, principal: CurrentPrincipal, jobs: JobServiceDep, response: Response
@@ -47,14 +45,12 @@ async def submit_job(
     return JobRead.model_validate(job)
 
 
-@router.get("/{job_id}", responses=errors(*READ_ERRORS, JobNotFound))
+@router.get("/{job_id}", responses=errors(JobNotFound))
 async def get_job(job_id: PathId, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
     return JobRead.model_validate(await jobs.get_for(principal, job_id))
 
 
-@router.post(
-    "/{job_id}/cancel", dependencies=WRITE, responses=errors(*READ_ERRORS, JobNotFound, JobNotCancellable)
-)
+@router.post("/{job_id}/cancel", dependencies=WRITE, responses=errors(JobNotFound, JobNotCancellable))
 async def cancel_job(job_id: PathId, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
     """Cancel a job that has not started; a running or finished one answers 409."""
     return JobRead.model_validate(await jobs.cancel_for(principal, job_id))

@@ -4,7 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.core.errors import raises
 from app.domains.accounts.dependencies import CurrentPrincipal, UserServiceDep, require
+from app.domains.accounts.errors import PermissionDenied, UserNotFound
+from app.domains.todos.errors import TagNotFound, TodoNotFound
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.service import ADMIN_PERMISSION, Actor, TagService, TodoService
 from app.infrastructure.unit_of_work import UoW
@@ -20,6 +23,7 @@ Reader = Depends(require("todos:read"))
 Writer = Depends(require("todos:write"))
 
 
+@raises(PermissionDenied, UserNotFound)
 async def acting_owner(
     actor: CurrentActor,
     users: UserServiceDep,
@@ -47,11 +51,13 @@ TodoServiceDep = Annotated[TodoService, Depends(todo_service)]
 TagServiceDep = Annotated[TagService, Depends(tag_service)]
 
 
+@raises(TodoNotFound)
 async def visible_todo(todo_id: PathId, actor: CurrentActor, todos: TodoServiceDep) -> Todo:
     """The todo, if the caller may see it; others' todos do not exist for them."""
     return await todos.get_visible(todo_id=todo_id, actor=actor)
 
 
+@raises(TagNotFound)
 async def visible_tag(tag_id: PathId, actor: CurrentActor, tags: TagServiceDep) -> Tag:
     return await tags.get_visible(tag_id=tag_id, actor=actor)
 

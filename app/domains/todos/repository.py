@@ -12,11 +12,12 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, bindparam, or_, select, tuple_
+from sqlalchemy import Boolean, ColumnElement, Integer, Select, String, bindparam, or_, select, tuple_, update
 from sqlalchemy.orm import joinedload
 
 from app.domains.todos.models import Tag, Todo, todo_tags
 from app.domains.todos.schemas import TodoFilter
+from app.infrastructure.database import utc_now
 from app.infrastructure.repository import Repository, contains_pattern
 
 
@@ -63,6 +64,21 @@ class TodoRepository(Repository[Todo]):
     async def with_tags(self, todo_id: int) -> Todo | None:
         query = select(Todo).where(Todo.id == todo_id).options(joinedload(Todo.tags))
         return (await self.session.scalars(query)).unique().one_or_none()
+
+    async def touch_tagged(self, tag_id: int) -> None:
+        """A new version of every todo carrying the tag, in one statement.
+
+        A todo shows its tags, so renaming, recolouring or deleting one changes the todo: its
+        ETag must change, or a client's `If-Match` from before would still pass.
+        """
+        tagged = select(todo_tags.c.todo_id).where(todo_tags.c.tag_id == tag_id)
+        await self.session.execute(
+            update(Todo)
+            .where(Todo.id.in_(tagged))
+            .values(version=Todo.version + 1, updated_at=utc_now())
+            # No todo is loaded in a tag's unit of work: nothing in the session to bring up to date.
+            .execution_options(synchronize_session=False)
+        )
 
     async def listing(self, *, owner_id: int | None, limit: int, offset: int) -> list[TodoRow]:
         """v1: oldest first, offset pages."""

@@ -127,6 +127,7 @@ class TagService:
     def __init__(self, *, uow: UnitOfWork) -> None:
         self.uow = uow
         self.tags = TagRepository(uow.session)
+        self.todos = TodoRepository(uow.session)
 
     async def get_visible(self, *, tag_id: int, actor: Actor) -> Tag:
         tag = await self.tags.get_or_none(tag_id)
@@ -148,15 +149,24 @@ class TagService:
             return await self.tags.add(Tag(owner_id=owner_id, name=data.name, colour=data.colour))
 
     async def update(self, *, tag: Tag, changes: TagUpdate) -> Tag:
-        values = changes.model_dump(exclude_unset=True)
+        """Rename or recolour; the todos carrying the tag change with it (a new version each)."""
+        values = {
+            name: value
+            for name, value in changes.model_dump(exclude_unset=True).items()
+            if getattr(tag, name) != value
+        }
         async with self.uow:
             name = values.get("name")
             if name is not None and await self.tags.name_taken(tag.owner_id, name, other_than=tag.id):
                 raise TagNameTaken(name)
+            if values:
+                await self.todos.touch_tagged(tag.id)
             return await self.tags.update(tag, **values)
 
     async def delete(self, *, tag: Tag) -> None:
+        """The todos carrying the tag lose it, and so get a new version."""
         async with self.uow:
+            await self.todos.touch_tagged(tag.id)  # before the delete cascades the tag off them
             await self.tags.delete(tag)
 
 

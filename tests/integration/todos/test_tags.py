@@ -1,5 +1,8 @@
 """Tags: names unique per owner, private to their owner, removed from todos when deleted."""
 
+from datetime import datetime
+from typing import Any
+
 import pytest
 
 from tests.integration.accounts.conftest import PeopleFactory
@@ -95,3 +98,56 @@ async def test_viewers_and_strangers_cannot_write_tags(people: PeopleFactory) ->
     anonymous = await people.new_client().post("/api/v1/tags", json={"name": "x"})
 
     assert (as_viewer.status_code, anonymous.status_code) == (403, 401)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"method": "PUT", "json": {"name": "job"}},
+        {"method": "PUT", "json": {"colour": "#00aa00"}},
+        {"method": "DELETE"},
+    ],
+    ids=["rename", "recolour", "delete"],
+)
+async def test_a_tag_change_is_a_new_version_of_the_todos_carrying_it(
+    people: PeopleFactory, change: dict[str, Any]
+) -> None:
+    ann = await people.member()
+    tag = await new_tag(ann.client, "work")
+    tagged = await new_todo(ann.client, "report", tag_ids=[tag["id"]])
+    untagged = await new_todo(ann.client, "holiday")
+    before = await ann.client.get(f"/api/v1/todos/{tagged['id']}")
+    untagged_before = await ann.client.get(f"/api/v1/todos/{untagged['id']}")
+
+    changed = await ann.client.request(change["method"], f"/api/v1/tags/{tag['id']}", json=change.get("json"))
+    after = await ann.client.get(f"/api/v1/todos/{tagged['id']}")
+    stale_put = await ann.client.put(
+        f"/api/v1/todos/{tagged['id']}", json={"title": "stale"}, headers={"If-Match": before.headers["ETag"]}
+    )
+    stale_delete = await ann.client.delete(
+        f"/api/v1/todos/{tagged['id']}", headers={"If-Match": before.headers["ETag"]}
+    )
+
+    assert changed.status_code in (200, 204)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert after.json()["version"] > before.json()["version"]
+    assert datetime.fromisoformat(after.json()["updated_at"]) > datetime.fromisoformat(
+        before.json()["updated_at"]
+    )
+    assert (stale_put.status_code, stale_delete.status_code) == (412, 412)
+    assert stale_put.json()["error_code"] == "precondition_failed"
+    assert after.json()["title"] == "report"
+    untagged_after = await ann.client.get(f"/api/v1/todos/{untagged['id']}")
+    assert untagged_after.headers["ETag"] == untagged_before.headers["ETag"]
+
+
+async def test_a_tag_saved_unchanged_leaves_its_todos_as_they_were(people: PeopleFactory) -> None:
+    ann = await people.member()
+    tag = await new_tag(ann.client, "work")
+    todo = await new_todo(ann.client, "report", tag_ids=[tag["id"]])
+    before = await ann.client.get(f"/api/v1/todos/{todo['id']}")
+
+    await ann.client.put(f"/api/v1/tags/{tag['id']}", json={"name": "work"})
+    after = await ann.client.get(f"/api/v1/todos/{todo['id']}")
+
+    assert after.headers["ETag"] == before.headers["ETag"]

@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 
-from app.core.errors import ServerBusy, TooManyRequests
+from app.core.errors import CacheUnavailable, ServerBusy, TooManyRequests
 from app.domains.accounts.dependencies import (
-    AUTH_ERRORS,
     REFRESH_COOKIE,
     AuthServiceDep,
     CurrentPrincipal,
@@ -49,6 +48,9 @@ from app.web.responses import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
+# What a rate-limited route may answer: the limit reached, or its store (Redis) unreachable.
+RATE_LIMITED = (TooManyRequests, CacheUnavailable)
+
 
 def token_response(tokens: IssuedTokens) -> TokenResponse:
     return TokenResponse(
@@ -59,7 +61,7 @@ def token_response(tokens: IssuedTokens) -> TokenResponse:
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(EmailTaken, PasswordRejected, TooManyRequests),
+    responses=errors(EmailTaken, PasswordRejected, *RATE_LIMITED),
 )
 async def register(body: RegisterRequest, auth: AuthServiceDep, client: RequestClient) -> UserRead:
     """Create a member account; a verification e-mail is sent to the address."""
@@ -69,7 +71,7 @@ async def register(body: RegisterRequest, auth: AuthServiceDep, client: RequestC
     return UserRead.model_validate(user)
 
 
-LOGIN_ERRORS = (InvalidCredentials, AccountInactive, TooManyRequests)
+LOGIN_ERRORS = (InvalidCredentials, AccountInactive, *RATE_LIMITED)
 
 
 @router.post(
@@ -120,7 +122,7 @@ async def refresh(
     return token_response(tokens)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*AUTH_ERRORS))
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
     principal: CurrentPrincipal, auth: AuthServiceDep, request: Request, response: Response
 ) -> None:
@@ -129,7 +131,7 @@ async def logout(
     clear_auth_cookies(response, request.app.state.settings)
 
 
-@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*AUTH_ERRORS))
+@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
 async def logout_all(
     principal: CurrentPrincipal, auth: AuthServiceDep, request: Request, response: Response
 ) -> None:
@@ -138,7 +140,7 @@ async def logout_all(
     clear_auth_cookies(response, request.app.state.settings)
 
 
-@router.get("/sessions", responses=errors(*AUTH_ERRORS))
+@router.get("/sessions")
 async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> list[SessionRead]:
     sessions = await auth.list_sessions(principal=principal)
     return [
@@ -150,14 +152,14 @@ async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> li
 @router.delete(
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(*AUTH_ERRORS, SessionNotFound),
+    responses=errors(SessionNotFound),
 )
 async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
     await auth.revoke_session(principal=principal, session_id=session_id)
 
 
 @router.post(
-    "/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(TooManyRequests, ServerBusy)
+    "/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(*RATE_LIMITED, ServerBusy)
 )
 async def request_password_reset(
     body: PasswordResetRequest, auth: AuthServiceDep, client: RequestClient, request: Request
@@ -172,14 +174,15 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(InvalidActionToken, PasswordRejected),
+    # Every session of the account ends, and their access tokens are revoked in the cache.
+    responses=errors(InvalidActionToken, PasswordRejected, CacheUnavailable),
 )
 async def reset_password(body: PasswordResetConfirm, recovery: RecoveryServiceDep) -> None:
     """Set a new password with the e-mailed token; every session of the account ends."""
     await recovery.reset_password(token=body.token, new_password=body.new_password)
 
 
-@router.post("/verify-email", status_code=status.HTTP_202_ACCEPTED, responses=errors(*AUTH_ERRORS))
+@router.post("/verify-email", status_code=status.HTTP_202_ACCEPTED)
 async def request_verification(user: CurrentUser, recovery: RecoveryServiceDep) -> Accepted:
     """Send (again) the verification link; nothing happens if the address is verified."""
     await recovery.request_verification(user=user)

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.core.errors import TooManyRequests
 from app.domains.accounts.dependencies import (
-    AUTH_ERRORS,
     CurrentAdmin,
     CurrentPrincipal,
     CurrentUser,
@@ -17,7 +16,6 @@ from app.domains.accounts.errors import (
     EmailTaken,
     LastAdmin,
     PasswordRejected,
-    PermissionDenied,
     UserNotFound,
     WrongPassword,
 )
@@ -38,15 +36,13 @@ from app.web.responses import errors
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-ADMIN = (*AUTH_ERRORS, PermissionDenied)
 
-
-@router.get("/me", responses=errors(*AUTH_ERRORS))
+@router.get("/me")
 async def read_me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.patch("/me", responses=errors(*AUTH_ERRORS, WrongPassword, EmailTaken, TooManyRequests))
+@router.patch("/me", responses=errors(WrongPassword, EmailTaken, TooManyRequests))
 async def update_me(
     body: UserUpdateMe, user: CurrentUser, users: UserServiceDep, client: RequestClient
 ) -> UserRead:
@@ -57,7 +53,7 @@ async def update_me(
     return UserRead.model_validate(updated)
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*AUTH_ERRORS, LastAdmin))
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(LastAdmin))
 async def delete_me(user: CurrentUser, users: UserServiceDep, request: Request, response: Response) -> None:
     await users.delete_own_account(user=user)
     clear_auth_cookies(response, request.app.state.settings)
@@ -66,7 +62,7 @@ async def delete_me(user: CurrentUser, users: UserServiceDep, request: Request, 
 @router.post(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(*AUTH_ERRORS, WrongPassword, PasswordRejected, TooManyRequests),
+    responses=errors(WrongPassword, PasswordRejected, TooManyRequests),
 )
 async def change_password(
     body: PasswordChange, principal: CurrentPrincipal, users: UserServiceDep, client: RequestClient
@@ -81,17 +77,17 @@ async def change_password(
     )
 
 
-@router.get("/me/profile", responses=errors(*AUTH_ERRORS))
+@router.get("/me/profile")
 async def read_profile(user: CurrentUser, users: UserServiceDep) -> ProfileRead:
     return ProfileRead.model_validate(await users.profile(user=user))
 
 
-@router.put("/me/profile", responses=errors(*AUTH_ERRORS))
+@router.put("/me/profile")
 async def replace_profile(body: ProfileUpdate, user: CurrentUser, users: UserServiceDep) -> ProfileRead:
     return ProfileRead.model_validate(await users.replace_profile(user=user, changes=body))
 
 
-@router.get("", responses=errors(*ADMIN))
+@router.get("")
 async def list_users(
     _: CurrentAdmin,
     users: UserServiceDep,
@@ -103,17 +99,17 @@ async def list_users(
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(*ADMIN, EmailTaken, PasswordRejected))
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(EmailTaken, PasswordRejected))
 async def create_user(body: AdminUserCreate, admin: CurrentAdmin, users: UserServiceDep) -> UserRead:
     return UserRead.model_validate(await users.create(data=body, actor=admin))
 
 
-@router.get("/{user_id}", responses=errors(*ADMIN, UserNotFound))
+@router.get("/{user_id}", responses=errors(UserNotFound))
 async def read_user(user_id: PathId, _: CurrentAdmin, users: UserServiceDep) -> UserRead:
     return UserRead.model_validate(await users.get(user_id))
 
 
-@router.patch("/{user_id}", responses=errors(*ADMIN, UserNotFound, LastAdmin))
+@router.patch("/{user_id}", responses=errors(UserNotFound, LastAdmin))
 async def administer_user(
     user_id: PathId, body: AdminUserUpdate, admin: CurrentAdmin, users: UserServiceDep
 ) -> UserRead:
@@ -122,7 +118,7 @@ async def administer_user(
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(*ADMIN, UserNotFound, LastAdmin)
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(UserNotFound, LastAdmin)
 )
 async def delete_user(user_id: PathId, admin: CurrentAdmin, users: UserServiceDep) -> None:
     await users.remove(user_id=user_id, actor=admin)

@@ -4,17 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.domains.accounts.dependencies import AUTH_ERRORS, require
-from app.domains.accounts.errors import PermissionDenied
+from app.domains.accounts.dependencies import require
 from app.domains.containers.dependencies import AuditTrailDep
 from app.domains.containers.schemas import AuditFilter, AuditRead
 from app.web.pagination import Page, PageParams
-from app.web.responses import errors
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(require("audit:read"))])
 
 
-@router.get("", responses=errors(*AUTH_ERRORS, PermissionDenied))
+@router.get("")
 async def list_audit_records(
     audit: AuditTrailDep, page: PageParams, filters: Annotated[AuditFilter, Query()]
 ) -> Page[AuditRead]:

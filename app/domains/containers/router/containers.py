@@ -6,8 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from app.domains.accounts.dependencies import AUTH_ERRORS
-from app.domains.accounts.errors import PermissionDenied
+from app.core.errors import CacheUnavailable
 from app.domains.containers.dependencies import (
     ContainerIdPath,
     ContainerServiceDep,
@@ -27,7 +26,6 @@ from app.domains.containers.errors import (
     ContainerQuotaExceeded,
     ContainerRunning,
     DevicesNotAllowed,
-    DockerUnavailable,
     HostNamespaceNotAllowed,
     ImageNotAllowed,
     ImageNotFound,
@@ -37,7 +35,6 @@ from app.domains.containers.errors import (
     PublicPortNotAllowed,
     ReservedLabel,
     RuntimeConflict,
-    RuntimeFailed,
     RuntimeRejected,
     SecurityOptionsNotAllowed,
     VolumeTargetNotAbsolute,
@@ -58,8 +55,6 @@ from app.web.sse import event_stream
 
 router = APIRouter(prefix="/containers", tags=["containers"])
 
-ERRORS = (*AUTH_ERRORS, PermissionDenied, DockerUnavailable, RuntimeFailed)
-ITEM_ERRORS = (*ERRORS, ContainerNotFound)
 POLICY_ERRORS = (
     ImageNotAllowed,
     PrivilegedNotAllowed,
@@ -79,7 +74,7 @@ POLICY_ERRORS = (
 StopTimeout = Annotated[int, Query(ge=0, le=300, description="Seconds before the process is killed.")]
 
 
-@router.get("", dependencies=[Reader], responses=errors(*ERRORS))
+@router.get("", dependencies=[Reader])
 async def list_containers(
     actor: CurrentActor, containers: ContainerServiceDep, filters: Annotated[ContainerFilter, Query()]
 ) -> list[ContainerSummary]:
@@ -92,8 +87,14 @@ async def list_containers(
     "",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Manager],
+    # The owner's quota lock is held in the cache.
     responses=errors(
-        *ERRORS, *POLICY_ERRORS, ContainerNameTaken, ContainerCreateBusy, ImageNotFound, RuntimeRejected
+        *POLICY_ERRORS,
+        ContainerNameTaken,
+        ContainerCreateBusy,
+        ImageNotFound,
+        RuntimeRejected,
+        CacheUnavailable,
     ),
 )
 async def create_container(
@@ -105,7 +106,7 @@ async def create_container(
     return details(container, containers)
 
 
-@router.get("/{container_id}", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
+@router.get("/{container_id}", dependencies=[Reader])
 async def get_container(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerRead:
     return details(container, containers)
 
@@ -113,7 +114,7 @@ async def get_container(container: VisibleContainer, containers: ContainerServic
 @router.post(
     "/{container_id}/start",
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, ContainerAlreadyRunning, RuntimeConflict, RuntimeRejected),
+    responses=errors(ContainerNotFound, ContainerAlreadyRunning, RuntimeConflict, RuntimeRejected),
 )
 async def start_container(
     container_id: ContainerIdPath, actor: CurrentActor, containers: ContainerServiceDep
@@ -124,7 +125,7 @@ async def start_container(
 @router.post(
     "/{container_id}/stop",
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, ContainerNotRunning, RuntimeConflict),
+    responses=errors(ContainerNotFound, ContainerNotRunning, RuntimeConflict),
 )
 async def stop_container(
     container_id: ContainerIdPath,
@@ -139,7 +140,7 @@ async def stop_container(
 @router.post(
     "/{container_id}/restart",
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, RuntimeConflict, RuntimeRejected),
+    responses=errors(ContainerNotFound, RuntimeConflict, RuntimeRejected),
 )
 async def restart_container(
     container_id: ContainerIdPath,
@@ -154,7 +155,7 @@ async def restart_container(
     "/{container_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Manager],
-    responses=errors(*ITEM_ERRORS, ContainerRunning, RuntimeConflict),
+    responses=errors(ContainerNotFound, ContainerRunning, RuntimeConflict),
 )
 async def remove_container(
     container_id: ContainerIdPath,
@@ -170,7 +171,6 @@ async def remove_container(
     dependencies=[Reader],
     response_model=ContainerLogs,
     responses={
-        **errors(*ITEM_ERRORS),
         200: {
             "description": "The lines as JSON; with `follow=true`, Server-Sent Events: one `data:` "
             "per line until the container stops or the client leaves, `event: error` if the engine fails.",
@@ -194,7 +194,7 @@ async def container_logs(
     return ContainerLogs(lines=await containers.logs(container, wanted))
 
 
-@router.get("/{container_id}/stats", dependencies=[Reader], responses=errors(*ITEM_ERRORS))
+@router.get("/{container_id}/stats", dependencies=[Reader])
 async def container_stats(container: VisibleContainer, containers: ContainerServiceDep) -> ContainerStats:
     """One snapshot: CPU over the last second, memory in use (without reclaimable cache), PIDs."""
     return stats(await containers.stats(container))

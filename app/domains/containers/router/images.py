@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.core.errors import BrokerUnavailable
-from app.domains.accounts.dependencies import AUTH_ERRORS, require
-from app.domains.accounts.errors import PermissionDenied
+from app.domains.accounts.dependencies import require
 from app.domains.containers.dependencies import CurrentActor, ImageServiceDep, Manager, Reader
 from app.domains.containers.errors import (
     DockerUnavailable,
@@ -22,10 +21,11 @@ from app.web.responses import errors
 
 router = APIRouter(prefix="/images", tags=["images"])
 
-ERRORS = (*AUTH_ERRORS, PermissionDenied, DockerUnavailable, RuntimeFailed)
+# What any use of the engine may answer.
+ENGINE_ERRORS = (DockerUnavailable, RuntimeFailed)
 
 
-@router.get("", dependencies=[Reader], responses=errors(*ERRORS))
+@router.get("", dependencies=[Reader], responses=errors(*ENGINE_ERRORS))
 async def list_images(images: ImageServiceDep) -> list[ImageRead]:
     """The images on the engine, newest first."""
     return [
@@ -40,7 +40,7 @@ async def list_images(images: ImageServiceDep) -> list[ImageRead]:
     "/pull",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Manager],
-    responses=errors(*AUTH_ERRORS, PermissionDenied, ImageNotAllowed, BrokerUnavailable),
+    responses=errors(ImageNotAllowed, BrokerUnavailable),
 )
 async def pull_image(
     body: ImagePull, actor: CurrentActor, images: ImageServiceDep, response: Response
@@ -55,7 +55,7 @@ async def pull_image(
     "/{image:path}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Depends(require("images:manage"))],
-    responses=errors(*ERRORS, ImageNotFound, ImageInUse, RuntimeConflict),
+    responses=errors(*ENGINE_ERRORS, ImageNotFound, ImageInUse, RuntimeConflict),
 )
 async def remove_image(
     image: Annotated[

@@ -5,8 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from app.domains.accounts.dependencies import AUTH_ERRORS
-from app.domains.accounts.errors import PermissionDenied, UserNotFound
 from app.domains.todos.dependencies import (
     ActingOwner,
     CurrentActor,
@@ -15,18 +13,16 @@ from app.domains.todos.dependencies import (
     VisibleTag,
     Writer,
 )
-from app.domains.todos.errors import TagNameTaken, TagNotFound
+from app.domains.todos.errors import TagNameTaken
 from app.domains.todos.schemas import TagCreate, TagRead, TagUpdate
-from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
+from app.infrastructure.idempotency import IdempotencyDep, StoredResponse
 from app.web.ids import OwnerQuery
 from app.web.responses import errors
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 
-ERRORS = (*AUTH_ERRORS, PermissionDenied)
 
-
-@router.get("", dependencies=[Reader], responses=errors(*ERRORS))
+@router.get("", dependencies=[Reader])
 async def list_tags(
     actor: CurrentActor,
     tags: TagServiceDep,
@@ -43,7 +39,7 @@ async def list_tags(
     status_code=status.HTTP_201_CREATED,
     response_model=TagRead,
     dependencies=[Writer],
-    responses=errors(*ERRORS, TagNameTaken, UserNotFound, IdempotencyKeyReused),
+    responses=errors(TagNameTaken),
 )
 async def create_tag(
     body: TagCreate,
@@ -71,12 +67,12 @@ async def create_tag(
     )
 
 
-@router.get("/{tag_id}", dependencies=[Reader], responses=errors(*ERRORS, TagNotFound))
+@router.get("/{tag_id}", dependencies=[Reader])
 async def get_tag(tag: VisibleTag) -> TagRead:
     return TagRead.model_validate(tag)
 
 
-@router.put("/{tag_id}", dependencies=[Writer], responses=errors(*ERRORS, TagNotFound, TagNameTaken))
+@router.put("/{tag_id}", dependencies=[Writer], responses=errors(TagNameTaken))
 async def update_tag(tag: VisibleTag, body: TagUpdate, tags: TagServiceDep) -> TagRead:
     return TagRead.model_validate(await tags.update(tag=tag, changes=body))
 
@@ -85,7 +81,6 @@ async def update_tag(tag: VisibleTag, body: TagUpdate, tags: TagServiceDep) -> T
     "/{tag_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Writer],
-    responses=errors(*ERRORS, TagNotFound),
 )
 async def delete_tag(tag: VisibleTag, tags: TagServiceDep) -> None:
     """Delete a tag; todos carrying it simply lose it."""

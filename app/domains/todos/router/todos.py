@@ -7,8 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from app.domains.accounts.dependencies import AUTH_ERRORS
-from app.domains.accounts.errors import PermissionDenied, UserNotFound
 from app.domains.todos.dependencies import (
     ActingOwner,
     CurrentActor,
@@ -17,9 +15,9 @@ from app.domains.todos.dependencies import (
     VisibleTodo,
     Writer,
 )
-from app.domains.todos.errors import TodoChanged, TodoNotFound, UnknownTags
+from app.domains.todos.errors import TodoChanged, UnknownTags
 from app.domains.todos.schemas import TodoCreate, TodoFilter, TodoPage, TodoRead, TodoUpdate
-from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
+from app.infrastructure.idempotency import IdempotencyDep, StoredResponse
 from app.web.cursor import InvalidCursor
 from app.web.etag import IfMatch, PreconditionFailed, etag_of
 from app.web.ids import OwnerQuery
@@ -29,7 +27,6 @@ items = APIRouter(prefix="/todos", tags=["todos"])
 v1_list = APIRouter(prefix="/todos", tags=["todos"])
 v2_list = APIRouter(prefix="/todos", tags=["todos"])
 
-ERRORS = (*AUTH_ERRORS, PermissionDenied)
 V2_RELEASED = datetime(2026, 11, 22, tzinfo=UTC)
 DEPRECATION_HEADERS = {
     "Deprecation": f"@{int(V2_RELEASED.timestamp())}",  # RFC 9745: deprecated since this moment
@@ -37,7 +34,7 @@ DEPRECATION_HEADERS = {
 }
 
 
-@v1_list.get("", dependencies=[Reader], responses=errors(*ERRORS), deprecated=True)
+@v1_list.get("", dependencies=[Reader], deprecated=True)
 async def list_todos(
     actor: CurrentActor,
     todos: TodoServiceDep,
@@ -52,7 +49,7 @@ async def list_todos(
     return [TodoRead.model_validate(todo) for todo in found]
 
 
-@v2_list.get("", dependencies=[Reader], responses=errors(*ERRORS, InvalidCursor))
+@v2_list.get("", dependencies=[Reader], responses=errors(InvalidCursor))
 async def page_todos(
     actor: CurrentActor, todos: TodoServiceDep, filters: Annotated[TodoFilter, Query()]
 ) -> TodoPage:
@@ -66,7 +63,7 @@ async def page_todos(
     status_code=status.HTTP_201_CREATED,
     response_model=TodoRead,
     dependencies=[Writer],
-    responses=errors(*ERRORS, UnknownTags, UserNotFound, IdempotencyKeyReused),
+    responses=errors(UnknownTags),
 )
 async def create_todo(
     body: TodoCreate,
@@ -94,7 +91,7 @@ async def create_todo(
     )
 
 
-@items.get("/{todo_id}", dependencies=[Reader], responses=errors(*ERRORS, TodoNotFound))
+@items.get("/{todo_id}", dependencies=[Reader])
 async def get_todo(todo: VisibleTodo, response: Response) -> TodoRead:
     response.headers["ETag"] = etag_of(todo.id, todo.version)
     return TodoRead.model_validate(todo)
@@ -103,7 +100,7 @@ async def get_todo(todo: VisibleTodo, response: Response) -> TodoRead:
 @items.put(
     "/{todo_id}",
     dependencies=[Writer],
-    responses=errors(*ERRORS, TodoNotFound, UnknownTags, PreconditionFailed, TodoChanged),
+    responses=errors(UnknownTags, PreconditionFailed, TodoChanged),
 )
 async def update_todo(
     todo: VisibleTodo, body: TodoUpdate, todos: TodoServiceDep, response: Response, if_match: IfMatch = None
@@ -118,7 +115,7 @@ async def update_todo(
     "/{todo_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Writer],
-    responses=errors(*ERRORS, TodoNotFound, PreconditionFailed, TodoChanged),
+    responses=errors(PreconditionFailed, TodoChanged),
 )
 async def delete_todo(todo: VisibleTodo, todos: TodoServiceDep, if_match: IfMatch = None) -> None:
     await todos.delete(todo=todo, if_match=if_match)
