@@ -42,6 +42,7 @@ from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.load_shedding import LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
+from app.middleware.storable_input import StorableInputMiddleware
 from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
 from app.web.metrics import instrument
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(DBAPIError, answer_lost_connection)
 
     # Added innermost first: a request meets them bottom-up.
+    app.add_middleware(StorableInputMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(UnhandledErrorMiddleware)  # inside CORS and security headers: a 500 keeps them
