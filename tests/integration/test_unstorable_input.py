@@ -203,3 +203,17 @@ async def test_moments_at_the_edge_that_exist_in_utc_pass(member: Person) -> Non
         response = await member.client.get("/api/v2/todos", params={"created_after": moment})
 
         assert response.status_code == 200, response.text
+
+
+async def test_the_admin_panel_refuses_nul_too(people: PeopleFactory, admin: Person) -> None:
+    """The panel is no FastAPI route, and its forms and searches reach the same tables."""
+    panel = people.new_client()
+    login = await panel.post("/admin/login", data={"username": f"{admin.email}{NUL}", "password": PASSWORD})
+    assert (
+        await panel.post("/admin/login", data={"username": admin.email, "password": PASSWORD})
+    ).status_code == 302
+
+    search = await panel.get("/admin/user/list", params={"search": f"a{NUL}"})
+    details = await panel.get("/admin/user/details/1%00")
+
+    assert [login.status_code, search.status_code, details.status_code] == [422, 422, 422]
