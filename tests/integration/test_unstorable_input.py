@@ -217,3 +217,25 @@ async def test_the_admin_panel_refuses_nul_too(people: PeopleFactory, admin: Per
     details = await panel.get("/admin/user/details/1%00")
 
     assert [login.status_code, search.status_code, details.status_code] == [422, 422, 422]
+
+
+VIEWS = ("user", "profile", "auth-session", "todo", "tag", "job", "audit-record")
+
+
+@pytest.mark.parametrize("pk", ["abc", str(2**31), str(2**70), "0", "١"])
+async def test_the_admin_panel_answers_404_for_what_is_no_id(
+    people: PeopleFactory, admin: Person, pk: str
+) -> None:
+    panel = people.new_client()
+    assert (
+        await panel.post("/admin/login", data={"username": admin.email, "password": PASSWORD})
+    ).status_code == 302
+
+    details = [(await panel.get(f"/admin/{view}/details/{pk}")).status_code for view in VIEWS]
+    edit = await panel.get(f"/admin/user/edit/{pk}")
+    revoke = await panel.get("/admin/auth-session/action/revoke", params={"pks": pk})
+    delete = await panel.delete("/admin/user/delete", params={"pks": pk})
+
+    assert details == [404] * len(VIEWS)
+    assert [(await panel.get(f"/admin/{view}/list")).status_code for view in VIEWS] == [200] * len(VIEWS)
+    assert (edit.status_code, revoke.status_code, delete.status_code) == (404, 404, 404)
