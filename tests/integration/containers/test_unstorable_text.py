@@ -10,7 +10,7 @@ import aiodocker
 import pytest
 
 from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import engine_containers, error_code, spec
+from tests.integration.containers.conftest import create, engine_containers, error_code, spec
 
 API = "/api/v1/containers"
 # Where the text goes in a create body, and where the 422 says it was.
@@ -37,3 +37,17 @@ async def test_unstorable_text_never_reaches_the_engine(
     assert error_code(response) == "validation_error"
     assert [detail["loc"] for detail in response.json()["details"]] == [loc]
     assert await engine_containers(docker, instance) == []
+
+
+async def test_log_moments_beyond_the_calendar_are_refused(people: PeopleFactory) -> None:
+    ada = await people.member()
+    container = await create(ada.client)
+
+    beyond = await ada.client.get(
+        f"{API}/{container['id']}/logs", params={"since": "0001-01-01T00:00:00+14:00"}
+    )
+    earliest = await ada.client.get(f"{API}/{container['id']}/logs", params={"since": "0001-01-01T00:00:00Z"})
+
+    assert beyond.status_code == 422, beyond.text
+    assert [detail["loc"] for detail in beyond.json()["details"]] == [["query", "since"]]
+    assert earliest.status_code == 200, earliest.text
