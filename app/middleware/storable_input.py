@@ -42,6 +42,8 @@ class UnstorableBody(RequestValidationError, HTTPException):
 
 
 class StorableInputMiddleware:
+    """The path and the query before the app runs; a body when the app has read all of it."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 

@@ -83,7 +83,7 @@ class TestText:
         assert profile["display_name"] is None
         assert profile["bio"] is None
 
-    async def test_passwords_and_addresses(self, client: AsyncClient, member: Person, bad: str) -> None:
+    async def test_passwords(self, client: AsyncClient, member: Person, bad: str) -> None:
         registered = await send(
             client,
             "POST",

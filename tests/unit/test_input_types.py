@@ -6,15 +6,16 @@ Text needs no declaration: `StorableInputMiddleware` refuses what no database st
 """
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import TypeAdapter
+from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 
 from app.core.config import Settings
 from app.main import create_app
-from app.web.moments import exists_in_utc
+from app.web.moments import Moment, exists_in_utc
 from tests.conftest import TEST_DEFAULTS
 from tests.unit.test_dependencies_are_async import walk
 
@@ -110,11 +111,6 @@ def test_every_number_and_moment_a_route_accepts_fits_the_database() -> None:
 
 def test_the_check_sees_what_it_must_refuse() -> None:
     """The walk itself finds an unbounded int, a plain datetime, and nested ones."""
-    from datetime import datetime
-
-    from pydantic import AwareDatetime, BaseModel, Field
-
-    from app.web.moments import Moment
 
     class Nested(BaseModel):
         count: int
