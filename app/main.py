@@ -49,6 +49,7 @@ from app.middleware.load_shedding import EXEMPT_PATHS, LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
 from app.middleware.request_limits import RequestLimitsMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware
+from app.middleware.storable_input import StorableInputMiddleware
 from app.web.cursor import CursorCodec
 from app.web.docs import mount_offline_docs
 from app.web.media_types import require_declared_media_type
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(DBAPIError, answer_lost_connection)
 
     # Added innermost first: a request meets them bottom-up.
+    app.add_middleware(StorableInputMiddleware)
     app.add_middleware(
         RequestLimitsMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -4,6 +4,8 @@ domain services, so the panel obeys the API's rules (the last admin stays an adm
 from typing import Any
 
 from sqladmin import ModelView, action
+from sqlalchemy import Select
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectField
@@ -16,11 +18,30 @@ from app.domains.accounts.schemas import AdminUserUpdate
 from app.domains.containers.models import AuditRecord
 from app.domains.jobs.models import Job
 from app.domains.todos.models import Tag, Todo
+from app.web.ids import MAX_ID
 
 USER_COLUMNS: list[Any] = [User.id, User.email, User.role, User.is_active, User.is_verified, User.created_at]
 
 
-class ReadOnlyView(ModelView):
+def row_id(pk: str) -> int:
+    """The id a panel URL names. Every table's key is an integer id, and anything else names no
+    row: 404, before sqladmin's conversion (a ValueError) or the driver (an overflow) fails as a 500."""
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= len(str(MAX_ID))) or not 1 <= int(pk) <= MAX_ID:
+        raise HTTPException(status_code=404)
+    return int(pk)
+
+
+class KeelView(ModelView):
+    def details_query(self, request: Request) -> Select[Any]:
+        row_id(request.path_params["pk"])
+        return super().details_query(request)
+
+    def form_edit_query(self, request: Request) -> Select[Any]:
+        row_id(request.path_params["pk"])
+        return super().form_edit_query(request)
+
+
+class ReadOnlyView(KeelView):
     can_create = False
     can_edit = False
     can_delete = False
@@ -28,7 +49,7 @@ class ReadOnlyView(ModelView):
     page_size = 50
 
 
-class UserAdmin(ModelView, model=User):
+class UserAdmin(KeelView, model=User):
     name_plural = "Users"
     icon = "fa-solid fa-user"
     can_create = False  # accounts are created by registration, the API or `keel create-admin`
@@ -47,7 +68,7 @@ class UserAdmin(ModelView, model=User):
         async with accounts(request) as services:
             admin = await current_admin(request, services)
             try:
-                return await services.users.administer(user_id=int(pk), changes=changes, actor=admin.user)
+                return await services.users.administer(user_id=row_id(pk), changes=changes, actor=admin.user)
             except AppError as error:
                 raise ValueError(readable(request, error)) from error
 
@@ -55,7 +76,7 @@ class UserAdmin(ModelView, model=User):
         async with accounts(request) as services:
             admin = await current_admin(request, services)
             try:
-                await services.users.remove(user_id=int(pk), actor=admin.user)
+                await services.users.remove(user_id=row_id(str(pk)), actor=admin.user)
             except AppError as error:
                 raise ValueError(readable(request, error)) from error
 
@@ -86,7 +107,7 @@ class SessionAdmin(ReadOnlyView, model=AuthSession):
 
     @action(name="revoke", label="Revoke", confirmation_message="End these sessions now?")
     async def revoke(self, request: Request) -> Response:
-        session_ids = [int(pk) for pk in request.query_params.get("pks", "").split(",") if pk]
+        session_ids = [row_id(pk) for pk in request.query_params.get("pks", "").split(",") if pk]
         async with accounts(request) as services:
             await services.auth.revoke_sessions(session_ids=session_ids, reason="revoked_by_admin")
         return RedirectResponse(request.url_for("admin:list", identity=self.identity), status_code=302)

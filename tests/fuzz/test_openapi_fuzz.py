@@ -1,5 +1,7 @@
-"""Schemathesis over the whole OpenAPI schema, against a real `keel serve`, as a member and
-as an admin: no 5xx, every response matches its documented schema, no undocumented status.
+"""Schemathesis over the whole OpenAPI schema, against a real `keel serve` on SQLite and on
+PostgreSQL, as a member and as an admin: no 5xx, every response matches its documented schema,
+no undocumented status. The hooks (tests/fuzz/hooks.py) add text that one database or the
+other refuses.
 
 `.ci/run` runs a bounded number of examples per operation; `make fuzz` runs many more
 (`KEEL_FUZZ_EXAMPLES`).
@@ -10,7 +12,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiodocker
@@ -18,6 +20,8 @@ import httpx
 import pytest
 from aiodocker.exceptions import DockerError
 
+from tests.conftest import postgres_server_url
+from tests.databases import postgres_database
 from tests.e2e.processes import keel, keel_env, serving
 from tests.integration.accounts.conftest import PASSWORD
 from tests.integration.containers.conftest import ALLOWED_IMAGES, LOCAL_SOCKET, remove_everything_of
@@ -29,13 +33,25 @@ SELF_DESTRUCTIVE = r"^/api/v1/auth/logout|^/api/v1/users/me/password$|^/api/v1/u
 ADMIN = "root@example.com"
 MEMBER = "member@example.com"
 FUZZ_INSTANCE = "keelfuzz"
+HOOKS = Path(__file__).with_name("hooks.py")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def fuzzed_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """An empty database of each kind; `keel migrate` makes its tables."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'keel.db'}"
+        return
+    async with postgres_database(postgres_server_url()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("fuzz") / "keel.db"
+def server(fuzzed_database: str) -> Iterator[str]:
     env = keel_env(
-        f"sqlite+aiosqlite:///{database}",
+        fuzzed_database,
         login_rate_limit_per_account="100000/minute",
         login_rate_limit_per_address="100000/minute",
         register_rate_limit_per_address="100000/minute",
@@ -97,6 +113,7 @@ def test_the_api_holds_its_contract_under_fuzzing(server: str, who: str, tmp_pat
             "--report-dir",
             str(tmp_path),
         ],
+        env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
         capture_output=True,
         text=True,
         timeout=1800,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.domains.containers.ports import ContainerState
 from app.web.ids import EntityId
+from app.web.moments import Moment
 
 Name = Annotated[str, Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", examples=["web"])]
 IMAGE_REFERENCE_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._/:@+-]{0,254}$"
@@ -193,12 +194,5 @@ class AuditFilter(BaseModel):
     action: str | None = Field(default=None, max_length=64, examples=["container.create"])
     target: str | None = Field(default=None, max_length=255)
     outcome: Literal["succeeded", "refused", "failed"] | None = None
-    since: datetime | None = Field(default=None, description="With a time zone.")
-    until: datetime | None = Field(default=None, description="With a time zone.")
-
-    @field_validator("since", "until")
-    @classmethod
-    def _aware(cls, moment: datetime | None) -> datetime | None:
-        if moment is not None and moment.tzinfo is None:
-            raise ValueError("give a time zone, e.g. 2026-11-22T10:00:00Z")
-        return moment
+    since: Moment | None = Field(default=None, description="With a time zone.")
+    until: Moment | None = Field(default=None, description="With a time zone.")

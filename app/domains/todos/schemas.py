@@ -1,9 +1,10 @@
 from datetime import datetime
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.web.ids import EntityId
+from app.web.moments import Moment
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000)]
@@ -89,8 +90,8 @@ class TodoFilter(BaseModel):
         default=[], max_length=10, description="Tag names; repeat to require several."
     )
     q: str | None = Field(default=None, max_length=200, description="Text in the title or description.")
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
+    created_after: Moment | None = None
+    created_before: Moment | None = None
     sort: Literal["created_at", "title"] = "created_at"
     order: Literal["asc", "desc"] = "desc"
     limit: int = Field(default=20, ge=1, le=100)

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from app.core.errors import CacheUnavailable
 from app.domains.containers.dependencies import (
@@ -50,6 +49,7 @@ from app.domains.containers.schemas import (
     ContainerStats,
     ContainerSummary,
 )
+from app.web.moments import Moment
 from app.web.responses import errors
 from app.web.sse import event_stream
 
@@ -183,7 +183,7 @@ async def container_logs(
     containers: ContainerServiceDep,
     request: Request,
     tail: Annotated[int | None, Query(ge=0, le=100_000, description="Last lines only; none: all.")] = 100,
-    since: Annotated[AwareDatetime | None, Query(description="Only lines written after this moment.")] = None,
+    since: Annotated[Moment | None, Query(description="Only lines written after this moment.")] = None,
     timestamps: bool = False,
     follow: bool = False,
 ) -> ContainerLogs | StreamingResponse:

@@ -1,0 +1,53 @@
+"""Text the engine (and the audit trail's database) cannot take is refused with a 422 before
+anything reaches the engine: a NUL in an env value reached Docker and came back as a 502
+`runtime_failed`."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import aiodocker
+import pytest
+
+from tests.integration.accounts.conftest import PeopleFactory
+from tests.integration.containers.conftest import create, engine_containers, error_code, spec
+
+API = "/api/v1/containers"
+# Where the text goes in a create body, and where the 422 says it was.
+PLACES: dict[str, tuple[Callable[[str], dict[str, Any]], list[object]]] = {
+    "env": (lambda bad: {"env": {"GREETING": f"hello{bad}"}}, ["body", "env", "GREETING"]),
+    "command": (lambda bad: {"command": ["echo", bad]}, ["body", "command", 1]),
+    "label": (lambda bad: {"labels": {"team": f"a{bad}"}}, ["body", "labels", "team"]),
+}
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"], ids=["nul", "surrogate"])
+@pytest.mark.parametrize("place", PLACES)
+async def test_unstorable_text_never_reaches_the_engine(
+    people: PeopleFactory, docker: aiodocker.Docker, instance: str, place: str, bad: str
+) -> None:
+    ada = await people.member()
+    fields, loc = PLACES[place]
+
+    response = await ada.client.post(
+        API, content=json.dumps(spec(**fields(bad))).encode(), headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 422, response.text
+    assert error_code(response) == "validation_error"
+    assert [detail["loc"] for detail in response.json()["details"]] == [loc]
+    assert await engine_containers(docker, instance) == []
+
+
+async def test_log_moments_beyond_the_calendar_are_refused(people: PeopleFactory) -> None:
+    ada = await people.member()
+    container = await create(ada.client)
+
+    beyond = await ada.client.get(
+        f"{API}/{container['id']}/logs", params={"since": "0001-01-01T00:00:00+14:00"}
+    )
+    earliest = await ada.client.get(f"{API}/{container['id']}/logs", params={"since": "0001-01-01T00:00:00Z"})
+
+    assert beyond.status_code == 422, beyond.text
+    assert [detail["loc"] for detail in beyond.json()["details"]] == [["query", "since"]]
+    assert earliest.status_code == 200, earliest.text
