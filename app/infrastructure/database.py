@@ -22,6 +22,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from app.core.config import Settings
 from app.core.errors import DatabaseUnavailable, handle_app_error
+from app.infrastructure.constraints import translate_unique_violations
 
 # Explicit names make migrations deterministic on every database (and droppable by name).
 NAMING_CONVENTION = {
@@ -67,10 +68,15 @@ class Base(DeclarativeBase):
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(settings)
+    sqlite = url.get_backend_name() == "sqlite"
+    engine = _create_sqlite_engine(settings) if sqlite else _create_postgres_engine(settings)
+    translate_unique_violations(engine, Base.metadata)
+    return engine
+
+
+def _create_postgres_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
-        url,
+        make_url(settings.database_url),
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,

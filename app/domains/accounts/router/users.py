@@ -16,6 +16,7 @@ from app.domains.accounts.errors import (
     LastAdmin,
     PasswordRejected,
     PermissionDenied,
+    ProfileExists,
     UserNotFound,
     WrongPassword,
 )
@@ -72,12 +73,12 @@ async def change_password(body: PasswordChange, principal: CurrentPrincipal, use
     )
 
 
-@router.get("/me/profile", responses=errors(*AUTH_ERRORS))
+@router.get("/me/profile", responses=errors(*AUTH_ERRORS, ProfileExists))
 async def read_profile(user: CurrentUser, users: UserServiceDep) -> ProfileRead:
     return ProfileRead.model_validate(await users.profile(user=user))
 
 
-@router.put("/me/profile", responses=errors(*AUTH_ERRORS))
+@router.put("/me/profile", responses=errors(*AUTH_ERRORS, ProfileExists))
 async def replace_profile(body: ProfileUpdate, user: CurrentUser, users: UserServiceDep) -> ProfileRead:
     return ProfileRead.model_validate(await users.replace_profile(user=user, changes=body))
 

@@ -1,0 +1,114 @@
+"""Requests racing into a unique constraint: one wins, the others get its 409, none a 500.
+
+Each request passes the service's "is it taken?" check before any of them writes, so the
+database's constraint is what refuses the losers (on PostgreSQL; SQLite serializes writers
+but still lets every check run before the first insert commits).
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable
+
+from httpx import Response
+from sqlalchemy import delete, func, select
+
+from app.domains.accounts.models import Profile, User
+from app.domains.todos.models import Tag
+from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, people
+from tests.integration.todos.conftest import new_tag
+
+__all__ = ["people"]
+
+RACERS = 20
+
+
+async def race(requests: list[Awaitable[Response]]) -> Counter[tuple[int, str | None]]:
+    answers = await asyncio.gather(*requests)
+    return Counter(
+        (answer.status_code, None if answer.is_success else answer.json()["error_code"]) for answer in answers
+    )
+
+
+async def count(people: PeopleFactory, query: object) -> int:
+    async with people.app.state.session_factory() as session:
+        return int(await session.scalar(query))  # type: ignore[call-overload]
+
+
+async def test_registrations_racing_for_one_address(people: PeopleFactory) -> None:
+    clients = [people.new_client() for _ in range(RACERS)]
+    body = {"email": "race@example.com", "password": PASSWORD}
+
+    outcome = await race([client.post("/api/v1/auth/register", json=body) for client in clients])
+
+    assert outcome == {(201, None): 1, (409, "email_taken"): RACERS - 1}
+    assert await count(people, select(func.count()).select_from(User)) == 1
+
+
+async def test_admins_creating_one_address_at_once(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    body = {"email": "made@example.com", "password": PASSWORD}
+
+    outcome = await race([admin.client.post("/api/v1/users", json=body) for _ in range(RACERS)])
+
+    assert outcome == {(201, None): 1, (409, "email_taken"): RACERS - 1}
+
+
+async def test_members_moving_to_one_address_at_once(people: PeopleFactory) -> None:
+    members = [await people.member(f"mover{n}@example.com") for n in range(RACERS)]
+
+    outcome = await race(
+        [
+            member.client.patch(
+                "/api/v1/users/me", json={"email": "wanted@example.com", "current_password": PASSWORD}
+            )
+            for member in members
+        ]
+    )
+
+    assert outcome == {(200, None): 1, (409, "email_taken"): RACERS - 1}
+
+
+async def test_profile_mended_by_requests_at_once(people: PeopleFactory) -> None:
+    """An account without a profile (older data) gets one on first read; readers racing to
+    mend it must not fail."""
+    ann = await people.member()
+    async with people.app.state.session_factory() as session, session.begin():
+        await session.execute(delete(Profile).where(Profile.user_id == ann.id))
+
+    outcome = await race([ann.client.get("/api/v1/users/me/profile") for _ in range(RACERS)])
+
+    assert set(outcome) <= {(200, None), (409, "profile_exists")}
+    assert outcome[(200, None)] >= 1
+    profiles = select(func.count()).select_from(Profile).where(Profile.user_id == ann.id)
+    assert await count(people, profiles) == 1
+
+
+async def test_tags_created_with_one_name_at_once(people: PeopleFactory) -> None:
+    ann = await people.member()
+
+    outcome = await race([ann.client.post("/api/v1/tags", json={"name": "urgent"}) for _ in range(RACERS)])
+
+    assert outcome == {(201, None): 1, (409, "tag_name_taken"): RACERS - 1}
+    assert await count(people, select(func.count()).select_from(Tag)) == 1
+
+
+async def test_tags_renamed_to_one_name_at_once(people: PeopleFactory) -> None:
+    ann = await people.member()
+    tags = [await new_tag(ann.client, f"tag {n}") for n in range(RACERS)]
+
+    outcome = await race([ann.client.put(f"/api/v1/tags/{tag['id']}", json={"name": "same"}) for tag in tags])
+
+    assert outcome == {(200, None): 1, (409, "tag_name_taken"): RACERS - 1}
+
+
+async def test_one_idempotency_key_sent_at_once(people: PeopleFactory) -> None:
+    """Not a conflict: every retry of one keyed create gets the first answer."""
+    ann = await people.member()
+    headers = {"Idempotency-Key": "once"}
+
+    outcome = await race(
+        [ann.client.post("/api/v1/tags", json={"name": "keyed"}, headers=headers) for _ in range(RACERS)]
+    )
+
+    assert outcome == {(201, None): RACERS}
+    assert await count(people, select(func.count()).select_from(Tag)) == 1

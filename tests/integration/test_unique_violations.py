@@ -1,0 +1,83 @@
+"""The engine hook that turns unique violations into domain conflicts, on each database.
+
+The HTTP races (test_unique_races.py) cover Keel's own constraints; this covers the shapes
+none of them has yet: a unique index on an expression (SQLite names only the index) and a
+constraint Keel does not map (it stays an IntegrityError).
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, UniqueConstraint, func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.errors import ConflictError
+from app.infrastructure.constraints import conflict, translate_unique_violations
+from app.infrastructure.database import NAMING_CONVENTION
+
+
+class GadgetNameTaken(ConflictError):
+    error_code = "gadget_name_taken"
+
+    def __init__(self, row: Any) -> None:
+        super().__init__(details=dict(row))
+
+
+class GadgetLabelTaken(ConflictError):
+    error_code = "gadget_label_taken"
+
+
+gadgets_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+gadgets = Table(
+    "test_gadgets",
+    gadgets_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50)),
+    Column("label", String(50)),
+    Column("serial", String(50), unique=True),  # declares nothing: stays an IntegrityError
+    UniqueConstraint("name", info=conflict(GadgetNameTaken)),
+)
+Index(
+    "ix_test_gadgets_label_lower",
+    func.lower(gadgets.c.label),
+    unique=True,
+    info=conflict(lambda _: GadgetLabelTaken()),
+)
+
+
+@pytest.fixture
+async def engine(app: FastAPI) -> AsyncIterator[AsyncEngine]:
+    engine: AsyncEngine = app.state.engine
+    translate_unique_violations(engine, gadgets_metadata)
+    async with engine.begin() as connection:
+        await connection.run_sync(gadgets_metadata.create_all)
+    yield engine
+    async with engine.begin() as connection:
+        await connection.run_sync(gadgets_metadata.drop_all)
+
+
+async def insert_twice(engine: AsyncEngine, first: dict[str, str], second: dict[str, str]) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(gadgets).values(**first))
+    async with engine.begin() as connection:
+        await connection.execute(insert(gadgets).values(**second))
+
+
+async def test_a_mapped_constraint_raises_its_conflict_with_the_refused_values(engine: AsyncEngine) -> None:
+    with pytest.raises(GadgetNameTaken) as raised:
+        await insert_twice(engine, {"name": "cog", "label": "a"}, {"name": "cog", "label": "b"})
+
+    assert raised.value.details == {"name": "cog"}
+
+
+async def test_a_mapped_expression_index_raises_its_conflict(engine: AsyncEngine) -> None:
+    with pytest.raises(GadgetLabelTaken):
+        await insert_twice(engine, {"name": "a", "label": "Red"}, {"name": "b", "label": "RED"})
+
+
+async def test_an_unmapped_constraint_stays_an_integrity_error(engine: AsyncEngine) -> None:
+    with pytest.raises(IntegrityError):
+        await insert_twice(engine, {"name": "a", "serial": "1"}, {"name": "b", "serial": "1"})
