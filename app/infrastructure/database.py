@@ -78,6 +78,9 @@ def _create_postgres_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         make_url(settings.database_url),
         echo=settings.database_echo,
+        # A failed statement's message, logged with its traceback, would carry the values it
+        # bound: addresses, password hashes, whatever a client sent.
+        hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
@@ -113,7 +116,9 @@ def _create_sqlite_engine(settings: Settings) -> AsyncEngine:
             "max_overflow": settings.database_max_overflow,
             "pool_timeout": settings.database_pool_timeout,
         }
-    engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 30}, **pool)
+    engine = create_async_engine(
+        url, echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30}, **pool
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
