@@ -8,6 +8,10 @@ IntegrityError, `exempt(...)` says why client input cannot violate it (or who ha
 One engine hook translates every violation, on PostgreSQL and on SQLite, so no service has
 to catch IntegrityError, and tests/unit/test_unique_constraints.py refuses a constraint
 that says neither.
+
+Foreign keys race too: a todo created with a tag that another request deletes meanwhile.
+Services check references before they write, so a violated foreign key means the row went
+away in between; SQLite does not say which key, so every one answers `ReferenceRemoved`.
 """
 
 import re
@@ -15,12 +19,13 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
+import structlog
 from sqlalchemy import Index, MetaData, PrimaryKeyConstraint, UniqueConstraint, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.errors import AppError
+from app.core.errors import AppError, ConflictError
 
 ConflictFactory = Callable[[Mapping[str, Any]], AppError]
 """Builds the error from the values the refused row had in the constraint's columns (those
@@ -35,6 +40,17 @@ UniqueRule = UniqueConstraint | PrimaryKeyConstraint | Index
 _SQLITE_COLUMNS = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w.]+(?:, [\w.]+)*)$")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>\w+)'$")
 _POSTGRES_UNIQUE_VIOLATION = "23505"
+_POSTGRES_FOREIGN_KEY_VIOLATION = "23503"
+_SQLITE_FOREIGN_KEY_VIOLATION = "FOREIGN KEY constraint failed"
+
+logger = structlog.get_logger("keel.database")
+
+
+class ReferenceRemoved(ConflictError):
+    """A row the request refers to (a tag, an owner) was deleted while it ran."""
+
+    error_code = "reference_removed"
+    message_key = "errors.reference_removed"
 
 
 def conflict(factory: ConflictFactory) -> dict[str, Any]:
@@ -69,11 +85,21 @@ def translate_unique_violations(engine: AsyncEngine, metadata: MetaData) -> None
 
 
 def _raise_conflict(metadata: MetaData, context: ExceptionContext) -> None:
+    if _violates_foreign_key(context.original_exception):
+        # Logged: were a service to skip its check, this is where the bug would show.
+        logger.info("reference_removed", statement=context.statement)
+        raise ReferenceRemoved from context.sqlalchemy_exception
     rule = _violated_rule(metadata, context.original_exception)
     if rule is None or CONFLICT not in rule.info:
         return  # not a unique violation, or one Keel does not expect: stays an IntegrityError
     factory: ConflictFactory = rule.info[CONFLICT]
     raise factory(_refused_values(rule, context)) from context.sqlalchemy_exception
+
+
+def _violates_foreign_key(error: BaseException) -> bool:
+    if getattr(error.__cause__, "sqlstate", None) == _POSTGRES_FOREIGN_KEY_VIOLATION:
+        return True
+    return str(error) == _SQLITE_FOREIGN_KEY_VIOLATION
 
 
 def _violated_rule(metadata: MetaData, error: BaseException) -> UniqueRule | None:

@@ -1,8 +1,9 @@
-"""The engine hook that turns unique violations into domain conflicts, on each database.
+"""The engine hook that turns constraint violations into domain conflicts, on each database.
 
 The HTTP races (test_unique_races.py) cover Keel's own constraints; this covers the shapes
-none of them has yet: a unique index on an expression (SQLite names only the index) and a
-constraint Keel does not map (it stays an IntegrityError).
+none of them has yet (a unique index on an expression: SQLite names only the index), a
+constraint Keel does not map (it stays an IntegrityError), and a foreign key on PostgreSQL,
+whose race the HTTP tests rarely catch there.
 """
 
 from collections.abc import AsyncIterator
@@ -10,12 +11,23 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, UniqueConstraint, func, insert
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+    insert,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.errors import ConflictError
-from app.infrastructure.constraints import conflict, translate_unique_violations
+from app.infrastructure.constraints import ReferenceRemoved, conflict, translate_unique_violations
 from app.infrastructure.database import NAMING_CONVENTION
 
 
@@ -39,6 +51,12 @@ gadgets = Table(
     Column("label", String(50)),
     Column("serial", String(50), unique=True),  # declares nothing: stays an IntegrityError
     UniqueConstraint("name", info=conflict(GadgetNameTaken)),
+)
+gadget_parts = Table(
+    "test_gadget_parts",
+    gadgets_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gadget_id", ForeignKey("test_gadgets.id")),
 )
 Index(
     "ix_test_gadgets_label_lower",
@@ -81,3 +99,9 @@ async def test_a_mapped_expression_index_raises_its_conflict(engine: AsyncEngine
 async def test_an_unmapped_constraint_stays_an_integrity_error(engine: AsyncEngine) -> None:
     with pytest.raises(IntegrityError):
         await insert_twice(engine, {"name": "a", "serial": "1"}, {"name": "b", "serial": "1"})
+
+
+async def test_a_missing_reference_is_a_removed_one(engine: AsyncEngine) -> None:
+    with pytest.raises(ReferenceRemoved):
+        async with engine.begin() as connection:
+            await connection.execute(insert(gadget_parts).values(gadget_id=404))

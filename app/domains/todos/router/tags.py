@@ -17,6 +17,7 @@ from app.domains.todos.dependencies import (
 )
 from app.domains.todos.errors import TagNameTaken, TagNotFound
 from app.domains.todos.schemas import TagCreate, TagRead, TagUpdate
+from app.infrastructure.constraints import ReferenceRemoved
 from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
 from app.web.ids import OwnerQuery
 from app.web.responses import errors
@@ -43,7 +44,7 @@ async def list_tags(
     status_code=status.HTTP_201_CREATED,
     response_model=TagRead,
     dependencies=[Writer],
-    responses=errors(*ERRORS, TagNameTaken, UserNotFound, IdempotencyKeyReused),
+    responses=errors(*ERRORS, TagNameTaken, UserNotFound, IdempotencyKeyReused, ReferenceRemoved),
 )
 async def create_tag(
     body: TagCreate,

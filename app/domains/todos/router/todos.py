@@ -19,6 +19,7 @@ from app.domains.todos.dependencies import (
 )
 from app.domains.todos.errors import TodoChanged, TodoNotFound, UnknownTags
 from app.domains.todos.schemas import TodoCreate, TodoFilter, TodoPage, TodoRead, TodoUpdate
+from app.infrastructure.constraints import ReferenceRemoved
 from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
 from app.web.cursor import InvalidCursor
 from app.web.etag import IfMatch, PreconditionFailed, etag_of
@@ -66,7 +67,7 @@ async def page_todos(
     status_code=status.HTTP_201_CREATED,
     response_model=TodoRead,
     dependencies=[Writer],
-    responses=errors(*ERRORS, UnknownTags, UserNotFound, IdempotencyKeyReused),
+    responses=errors(*ERRORS, UnknownTags, UserNotFound, IdempotencyKeyReused, ReferenceRemoved),
 )
 async def create_todo(
     body: TodoCreate,
@@ -103,7 +104,7 @@ async def get_todo(todo: VisibleTodo, response: Response) -> TodoRead:
 @items.put(
     "/{todo_id}",
     dependencies=[Writer],
-    responses=errors(*ERRORS, TodoNotFound, UnknownTags, PreconditionFailed, TodoChanged),
+    responses=errors(*ERRORS, TodoNotFound, UnknownTags, PreconditionFailed, TodoChanged, ReferenceRemoved),
 )
 async def update_todo(
     todo: VisibleTodo, body: TodoUpdate, todos: TodoServiceDep, response: Response, if_match: IfMatch = None
