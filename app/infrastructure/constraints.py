@@ -12,6 +12,9 @@ that says neither.
 Foreign keys race too: a todo created with a tag that another request deletes meanwhile.
 Services check references before they write, so a violated foreign key means the row went
 away in between; SQLite does not say which key, so every one answers `ReferenceRemoved`.
+And two transactions that lock the same rows in opposite orders: PostgreSQL breaks the
+deadlock by failing one, which answers `ConcurrentChange` (so does a row deleted under an
+UPDATE, which the unit of work meets).
 """
 
 import re
@@ -42,8 +45,17 @@ _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>\w+)'$")
 _POSTGRES_UNIQUE_VIOLATION = "23505"
 _POSTGRES_FOREIGN_KEY_VIOLATION = "23503"
 _SQLITE_FOREIGN_KEY_VIOLATION = "FOREIGN KEY constraint failed"
+_POSTGRES_TRANSACTION_CONFLICTS = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 logger = structlog.get_logger("keel.database")
+
+
+class ConcurrentChange(ConflictError):
+    """What the request writes was deleted or changed by another request since it was read,
+    or the two locked each other out."""
+
+    error_code = "concurrent_change"
+    message_key = "errors.concurrent_change"
 
 
 class ReferenceRemoved(ConflictError):
@@ -85,6 +97,9 @@ def translate_unique_violations(engine: AsyncEngine, metadata: MetaData) -> None
 
 
 def _raise_conflict(metadata: MetaData, context: ExceptionContext) -> None:
+    if getattr(context.original_exception.__cause__, "sqlstate", None) in _POSTGRES_TRANSACTION_CONFLICTS:
+        logger.info("transaction_conflict", statement=context.statement)
+        raise ConcurrentChange from context.sqlalchemy_exception
     if _violates_foreign_key(context.original_exception):
         # Logged: were a service to skip its check, this is where the bug would show.
         logger.info("reference_removed", statement=context.statement)

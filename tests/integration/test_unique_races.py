@@ -171,3 +171,31 @@ async def test_tags_made_for_a_member_who_leaves(people: PeopleFactory) -> None:
         outcome.update(await race([*creates, leaver.client.delete("/api/v1/users/me")]))
 
     assert set(outcome) <= {(201, None), (204, None), (404, "user_not_found"), (409, "reference_removed")}
+
+
+# Rows deleted between a request's read and its write: its UPDATE matches nothing.
+
+
+async def test_tags_changed_while_being_deleted(people: PeopleFactory) -> None:
+    ann = await people.member()
+    outcome = Outcome([])
+    for round_ in range(ROUNDS):
+        tag = await new_tag(ann.client, f"doomed {round_}")
+        url = f"/api/v1/tags/{tag['id']}"
+        changes = [ann.client.put(url, json={"colour": f"#00000{n}"}) for n in range(10)]
+        outcome.update(await race([*changes, ann.client.delete(url)]))
+
+    assert set(outcome) <= {(200, None), (204, None), (404, "tag_not_found"), (409, "concurrent_change")}
+    assert (409, "concurrent_change") in outcome  # the race did happen
+
+
+async def test_members_changed_by_an_admin_while_being_deleted(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    members = [await people.member(f"changed{round_}@example.com") for round_ in range(ROUNDS)]
+    outcome = Outcome([])
+    for member in members:
+        url = f"/api/v1/users/{member.id}"
+        changes = [admin.client.patch(url, json={"role": role}) for role in ["viewer", "member"] * 5]
+        outcome.update(await race([*changes, admin.client.delete(url)]))
+
+    assert set(outcome) <= {(200, None), (204, None), (404, "user_not_found"), (409, "concurrent_change")}

@@ -6,6 +6,7 @@ constraint Keel does not map (it stays an IntegrityError), and a foreign key on 
 whose race the HTTP tests rarely catch there.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,12 +23,18 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.errors import ConflictError
-from app.infrastructure.constraints import ReferenceRemoved, conflict, translate_unique_violations
+from app.infrastructure.constraints import (
+    ConcurrentChange,
+    ReferenceRemoved,
+    conflict,
+    translate_unique_violations,
+)
 from app.infrastructure.database import NAMING_CONVENTION
 
 
@@ -105,3 +112,24 @@ async def test_a_missing_reference_is_a_removed_one(engine: AsyncEngine) -> None
     with pytest.raises(ReferenceRemoved):
         async with engine.begin() as connection:
             await connection.execute(insert(gadget_parts).values(gadget_id=404))
+
+
+async def test_a_deadlock_is_a_concurrent_change(engine: AsyncEngine) -> None:
+    """Two transactions locking two rows in opposite orders: PostgreSQL fails one of them."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: it queues, never deadlocks")
+    async with engine.begin() as connection:
+        await connection.execute(insert(gadgets), [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+    both_hold_one = asyncio.Barrier(2)
+
+    async def lock(first: int, second: int) -> None:
+        async with engine.begin() as connection:
+            # Labels of their own: the unique index on labels must not be what they wait on.
+            await connection.execute(update(gadgets).where(gadgets.c.id == first).values(label=f"{first}a"))
+            await both_hold_one.wait()
+            await connection.execute(update(gadgets).where(gadgets.c.id == second).values(label=f"{first}b"))
+
+    outcomes = await asyncio.gather(lock(1, 2), lock(2, 1), return_exceptions=True)
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["ConcurrentChange", "NoneType"]
+    assert any(isinstance(outcome, ConcurrentChange) for outcome in outcomes)

@@ -17,7 +17,7 @@ from app.domains.todos.dependencies import (
 )
 from app.domains.todos.errors import TagNameTaken, TagNotFound
 from app.domains.todos.schemas import TagCreate, TagRead, TagUpdate
-from app.infrastructure.constraints import ReferenceRemoved
+from app.infrastructure.constraints import ConcurrentChange, ReferenceRemoved
 from app.infrastructure.idempotency import IdempotencyDep, IdempotencyKeyReused, StoredResponse
 from app.web.ids import OwnerQuery
 from app.web.responses import errors
@@ -77,7 +77,9 @@ async def get_tag(tag: VisibleTag) -> TagRead:
     return TagRead.model_validate(tag)
 
 
-@router.put("/{tag_id}", dependencies=[Writer], responses=errors(*ERRORS, TagNotFound, TagNameTaken))
+@router.put(
+    "/{tag_id}", dependencies=[Writer], responses=errors(*ERRORS, TagNotFound, TagNameTaken, ConcurrentChange)
+)
 async def update_tag(tag: VisibleTag, body: TagUpdate, tags: TagServiceDep) -> TagRead:
     return TagRead.model_validate(await tags.update(tag=tag, changes=body))
 
