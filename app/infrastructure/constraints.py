@@ -1,4 +1,5 @@
-"""Unique constraints as domain conflicts: a race the service's check could not see is a 409.
+"""Races the database refuses, as domain conflicts: what the service's check could not see
+is a 409, never the driver's 500.
 
 A service checks "is this e-mail taken?" before it inserts, but requests that run at once all
 pass the check, and the database's unique constraint refuses all but one of them. Each
@@ -91,13 +92,14 @@ def is_surrogate_key(rule: UniqueRule) -> bool:
     return isinstance(rule, PrimaryKeyConstraint) and [column.name for column in rule.columns] == ["id"]
 
 
-def translate_unique_violations(engine: AsyncEngine, metadata: MetaData) -> None:
-    """Install the hook: a violated `conflict(...)` constraint raises its domain error."""
+def translate_conflicts(engine: AsyncEngine, metadata: MetaData) -> None:
+    """Install the hook: a violated `conflict(...)` constraint raises its domain error, a
+    violated foreign key `ReferenceRemoved`, a deadlock `ConcurrentChange`."""
     event.listen(engine.sync_engine, "handle_error", partial(_raise_conflict, metadata))
 
 
 def _raise_conflict(metadata: MetaData, context: ExceptionContext) -> None:
-    if getattr(context.original_exception.__cause__, "sqlstate", None) in _POSTGRES_TRANSACTION_CONFLICTS:
+    if _sqlstate(context.original_exception) in _POSTGRES_TRANSACTION_CONFLICTS:
         logger.info("transaction_conflict", statement=context.statement)
         raise ConcurrentChange from context.sqlalchemy_exception
     if _violates_foreign_key(context.original_exception):
@@ -111,17 +113,18 @@ def _raise_conflict(metadata: MetaData, context: ExceptionContext) -> None:
     raise factory(_refused_values(rule, context)) from context.sqlalchemy_exception
 
 
+def _sqlstate(error: BaseException) -> str | None:
+    """PostgreSQL's error code, from asyncpg's own exception under SQLAlchemy's adapter."""
+    return getattr(error.__cause__, "sqlstate", None)
+
+
 def _violates_foreign_key(error: BaseException) -> bool:
-    if getattr(error.__cause__, "sqlstate", None) == _POSTGRES_FOREIGN_KEY_VIOLATION:
-        return True
-    return str(error) == _SQLITE_FOREIGN_KEY_VIOLATION
+    return _sqlstate(error) == _POSTGRES_FOREIGN_KEY_VIOLATION or str(error) == _SQLITE_FOREIGN_KEY_VIOLATION
 
 
 def _violated_rule(metadata: MetaData, error: BaseException) -> UniqueRule | None:
-    # asyncpg's own exception, under SQLAlchemy's adapter, names the constraint.
-    driver_error = error.__cause__
-    if getattr(driver_error, "sqlstate", None) == _POSTGRES_UNIQUE_VIOLATION:
-        name = getattr(driver_error, "constraint_name", None)
+    if _sqlstate(error) == _POSTGRES_UNIQUE_VIOLATION:
+        name = getattr(error.__cause__, "constraint_name", None)
         return next((rule for _, rule in unique_rules(metadata) if rule.name == name), None)
     message = str(error)
     if match := _SQLITE_INDEX.match(message):

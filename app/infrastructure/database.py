@@ -22,7 +22,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from app.core.config import Settings
 from app.core.errors import DatabaseUnavailable, handle_app_error
-from app.infrastructure.constraints import translate_unique_violations
+from app.infrastructure.constraints import translate_conflicts
 
 # Explicit names make migrations deterministic on every database (and droppable by name).
 NAMING_CONVENTION = {
@@ -70,7 +70,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
     sqlite = url.get_backend_name() == "sqlite"
     engine = _create_sqlite_engine(settings) if sqlite else _create_postgres_engine(settings)
-    translate_unique_violations(engine, Base.metadata)
+    translate_conflicts(engine, Base.metadata)
     return engine
 
 

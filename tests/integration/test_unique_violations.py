@@ -33,7 +33,7 @@ from app.infrastructure.constraints import (
     ConcurrentChange,
     ReferenceRemoved,
     conflict,
-    translate_unique_violations,
+    translate_conflicts,
 )
 from app.infrastructure.database import NAMING_CONVENTION
 
@@ -76,7 +76,7 @@ Index(
 @pytest.fixture
 async def engine(app: FastAPI) -> AsyncIterator[AsyncEngine]:
     engine: AsyncEngine = app.state.engine
-    translate_unique_violations(engine, gadgets_metadata)
+    translate_conflicts(engine, gadgets_metadata)
     async with engine.begin() as connection:
         await connection.run_sync(gadgets_metadata.create_all)
     yield engine
