@@ -18,10 +18,14 @@ def configure_logging(*, level: str, json_logs: bool) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    # Tracebacks without local variables, in every environment: locals may hold passwords
+    # and tokens, and the console's default (rich, with every frame's locals) held the event
+    # loop for seconds per error (figures in docs/decisions.md). Plain Python tracebacks.
     renderer: Processor = (
-        structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if json_logs
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
-    # Tracebacks without local variables: locals may hold passwords and tokens.
     exceptions: list[Processor] = (
         [
             structlog.processors.ExceptionRenderer(

@@ -22,6 +22,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from app.core.config import Settings
 from app.core.errors import DatabaseUnavailable, handle_app_error
+from app.infrastructure.constraints import translate_conflicts
 
 # Explicit names make migrations deterministic on every database (and droppable by name).
 NAMING_CONVENTION = {
@@ -67,11 +68,19 @@ class Base(DeclarativeBase):
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(settings)
+    sqlite = url.get_backend_name() == "sqlite"
+    engine = _create_sqlite_engine(settings) if sqlite else _create_postgres_engine(settings)
+    translate_conflicts(engine, Base.metadata)
+    return engine
+
+
+def _create_postgres_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
-        url,
+        make_url(settings.database_url),
         echo=settings.database_echo,
+        # A failed statement's message, logged with its traceback, would carry the values it
+        # bound: addresses, password hashes, whatever a client sent.
+        hide_parameters=True,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
@@ -107,7 +116,9 @@ def _create_sqlite_engine(settings: Settings) -> AsyncEngine:
             "max_overflow": settings.database_max_overflow,
             "pool_timeout": settings.database_pool_timeout,
         }
-    engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 30}, **pool)
+    engine = create_async_engine(
+        url, echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30}, **pool
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import ValidationFailed, raises
+from app.infrastructure.constraints import exempt
 from app.infrastructure.database import Base, utc_now
 from app.infrastructure.unit_of_work import UnitOfWork, UoW
 
@@ -35,7 +36,14 @@ class IdempotencyKeyReused(ValidationFailed):
 
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("principal_id", "scope", "key"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "principal_id",
+            "scope",
+            "key",
+            info=exempt("claimed by `Idempotency`: a retry gets the first answer"),
+        ),
+    )
 
     # Keys belong to the caller: two users may pick the same key without meeting.
     principal_id: Mapped[int]

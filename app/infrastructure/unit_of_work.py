@@ -13,6 +13,10 @@ Row locks (`FOR UPDATE`) are taken inside the block, where they last until the c
 Slow work between reads that needs no database (hashing a password) runs in
 `async with uow.paused():`, which gives the connection and the request's database slot
 to other requests meanwhile.
+
+A row read before the block and deleted (or, with a version column, changed) by another
+request before the block writes it leaves SQLAlchemy's UPDATE matching nothing; the block
+answers that as `ConcurrentChange`, a 409, wherever it happens.
 """
 
 from collections.abc import AsyncIterator
@@ -23,8 +27,10 @@ from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import DatabaseUnavailable, raises
+from app.infrastructure.constraints import ConcurrentChange
 from app.infrastructure.slots import Slots
 
 _autocommit_engines: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
@@ -114,13 +120,19 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         self._depth -= 1
-        if exc_type is not None:
+        try:
+            if exc_type is not None:
+                await self.session.rollback()
+            elif self._depth == 0:
+                # Only the outermost block commits, so use cases can call each other.
+                await self.session.commit()
+        except StaleDataError as error:  # met by the flush that commit runs
             await self.session.rollback()
-        elif self._depth == 0:
-            # Only the outermost block commits, so use cases can call each other.
-            await self.session.commit()
+            exc = error
         if self._depth == 0:
             self.session.bind = _autocommit(self._engine)  # reads after the block: no transaction
+        if isinstance(exc, StaleDataError):
+            raise ConcurrentChange from exc
 
     async def close(self) -> None:
         try:

@@ -191,7 +191,8 @@ async def test_reads_outside_a_block_run_without_a_transaction(uow: UnitOfWork) 
 
 async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: UnitOfWork) -> None:
     from sqlalchemy import text
-    from sqlalchemy.exc import IntegrityError
+
+    from app.infrastructure.constraints import ReferenceRemoved  # what a violated key answers
 
     async with app.state.engine.begin() as connection:
         await connection.execute(
@@ -201,7 +202,7 @@ async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: Unit
             )
         )
     try:
-        with pytest.raises(IntegrityError):
+        with pytest.raises(ReferenceRemoved):
             async with uow:
                 await uow.session.execute(text("INSERT INTO test_parts (id, widget_id) VALUES (1, 999)"))
     finally:

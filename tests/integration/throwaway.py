@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
-from sqlalchemy import String
+from sqlalchemy import String, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +15,7 @@ from app.infrastructure.unit_of_work import UoW
 from app.web.responses import errors
 
 SECRET_IN_EXCEPTION = "password=hunter2 SELECT * FROM users"
+SECRET_IN_LOCAL = "correct-horse-in-a-local"
 
 
 class Widget(Base):
@@ -50,6 +51,20 @@ router = APIRouter(prefix="/throwaway")
 @router.get("/boom")
 async def boom() -> None:
     raise RuntimeError(SECRET_IN_EXCEPTION)
+
+
+@router.post("/boom-with-a-password-at-hand")
+async def boom_with_a_password_at_hand() -> None:
+    password = SECRET_IN_LOCAL  # a local variable of the failing frame: no log may show it
+    raise RuntimeError(f"failed with a {len(password)}-character password")
+
+
+@router.post("/widgets/unwritable")
+async def create_unwritable_widget(uow: UoW) -> None:
+    """A statement the database refuses (no size), carrying a value no log may show."""
+    async with uow:
+        statement = text("INSERT INTO test_widgets (name) VALUES (:name)")
+        await uow.session.execute(statement, {"name": SECRET_IN_LOCAL})
 
 
 @router.post("/widgets", status_code=201, responses=errors(WidgetNameTaken))

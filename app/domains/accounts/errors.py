@@ -91,6 +91,13 @@ class EmailTaken(ConflictError):
     message_key = "errors.accounts.email_taken"
 
 
+class ProfileExists(ConflictError):
+    """Requests mending a missing profile at once: one made it, the others may retry."""
+
+    error_code = "profile_exists"
+    message_key = "errors.accounts.profile_exists"
+
+
 class LastAdmin(ConflictError):
     error_code = "last_admin"
     message_key = "errors.accounts.last_admin"

@@ -2,21 +2,25 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domains.accounts.errors import EmailTaken, ProfileExists
 from app.domains.accounts.permissions import Role
+from app.infrastructure.constraints import conflict, exempt
 from app.infrastructure.database import Base
 
 EMAIL_MAX_LENGTH = 320
+DRAWN_BY_SERVER = "the hash of a token the server draws from 32 random bytes: no request picks it"
 
 
 class User(Base):
     __tablename__ = "users"
-
     # Stored folded (NFKC, casefold, ASCII domain: `accounts/addresses.py`), so the unique
     # constraint holds for every spelling of an address on every database.
-    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    __table_args__ = (UniqueConstraint("email", info=conflict(lambda _: EmailTaken())),)
+
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value, index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -29,8 +33,9 @@ class User(Base):
 
 class Profile(Base):
     __tablename__ = "profiles"
+    __table_args__ = (UniqueConstraint("user_id", info=conflict(lambda _: ProfileExists())),)
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     display_name: Mapped[str | None] = mapped_column(String(100))
     bio: Mapped[str | None] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(16), default="en")
@@ -56,9 +61,10 @@ class AuthSession(Base):
 
 class RefreshToken(Base):
     __tablename__ = "refresh_tokens"
+    __table_args__ = (UniqueConstraint("token_hash", info=exempt(DRAWN_BY_SERVER)),)
 
     session_id: Mapped[int] = mapped_column(ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     # Set when the token is exchanged; presenting it again afterwards is reuse.
     rotated_at: Mapped[datetime | None]
 
@@ -67,10 +73,11 @@ class ActionToken(Base):
     """Single-use, expiring proof sent by e-mail: password reset or address verification."""
 
     __tablename__ = "action_tokens"
+    __table_args__ = (UniqueConstraint("token_hash", info=exempt(DRAWN_BY_SERVER)),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 

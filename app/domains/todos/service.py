@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from app.domains.accounts.errors import PermissionDenied
 from app.domains.todos.errors import TagNameTaken, TagNotFound, TodoChanged, TodoNotFound, UnknownTags
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.repository import TagRepository, TodoRepository, TodoRow
 from app.domains.todos.schemas import TagCreate, TagUpdate, TodoCreate, TodoFilter, TodoUpdate
+from app.infrastructure.constraints import ConcurrentChange
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import fingerprint
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -103,7 +102,7 @@ class TodoService:
                     todo.tags = await self._tags_of(todo.owner_id, changes.tag_ids)
                     values["updated_at"] = utc_now()  # a new version even if only the tags changed
                 return await self.todos.update(todo, **values)
-        except StaleDataError as exc:
+        except ConcurrentChange as exc:
             raise TodoChanged(todo_id) from exc
 
     async def delete(self, *, todo: Todo, if_match: str | None) -> None:
@@ -112,7 +111,7 @@ class TodoService:
         try:
             async with self.uow:
                 await self.todos.delete(todo)
-        except StaleDataError as exc:
+        except ConcurrentChange as exc:
             raise TodoChanged(todo_id) from exc
 
     async def _tags_of(self, owner_id: int, tag_ids: list[int]) -> list[Tag]:

@@ -16,6 +16,7 @@ from app.domains.accounts.errors import (
     EmailTaken,
     LastAdmin,
     PasswordRejected,
+    ProfileExists,
     UserNotFound,
     WrongPassword,
 )
@@ -30,6 +31,7 @@ from app.domains.accounts.schemas import (
     UserRead,
     UserUpdateMe,
 )
+from app.infrastructure.constraints import ConcurrentChange
 from app.web.ids import PathId
 from app.web.pagination import Page, PageParams
 from app.web.responses import errors
@@ -77,12 +79,12 @@ async def change_password(
     )
 
 
-@router.get("/me/profile")
+@router.get("/me/profile", responses=errors(ProfileExists))
 async def read_profile(user: CurrentUser, users: UserServiceDep) -> ProfileRead:
     return ProfileRead.model_validate(await users.profile(user=user))
 
 
-@router.put("/me/profile")
+@router.put("/me/profile", responses=errors(ProfileExists))
 async def replace_profile(body: ProfileUpdate, user: CurrentUser, users: UserServiceDep) -> ProfileRead:
     return ProfileRead.model_validate(await users.replace_profile(user=user, changes=body))
 
@@ -109,7 +111,7 @@ async def read_user(user_id: PathId, _: CurrentAdmin, users: UserServiceDep) -> 
     return UserRead.model_validate(await users.get(user_id))
 
 
-@router.patch("/{user_id}", responses=errors(UserNotFound, LastAdmin))
+@router.patch("/{user_id}", responses=errors(UserNotFound, LastAdmin, ConcurrentChange))
 async def administer_user(
     user_id: PathId, body: AdminUserUpdate, admin: CurrentAdmin, users: UserServiceDep
 ) -> UserRead:
@@ -118,7 +120,9 @@ async def administer_user(
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(UserNotFound, LastAdmin)
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(UserNotFound, LastAdmin, ConcurrentChange),
 )
 async def delete_user(user_id: PathId, admin: CurrentAdmin, users: UserServiceDep) -> None:
     await users.remove(user_id=user_id, actor=admin)
