@@ -21,7 +21,7 @@ from httpx import ASGITransport, AsyncClient
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.databases import empty_all_tables, migrate, postgres_database, sqlite_url
+from tests.databases import empty_app_tables, migrate, postgres_database, sqlite_url
 from tests.services import unavailable
 
 TEST_SECRET = "keel-test-secret-0123456789abcdef0123456789abcdef"
@@ -147,7 +147,7 @@ def http_client(application: FastAPI) -> AsyncClient:
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     async with started(create_app(settings)) as application:
         yield application
-        await empty_all_tables(application.state.engine)
+        await empty_app_tables(application)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -64,3 +65,10 @@ async def empty_all_tables(engine: AsyncEngine) -> None:
         await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
         for table in quoted:
             await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from sqlite_master
+
+
+async def empty_app_tables(application: FastAPI) -> None:
+    """`empty_all_tables` for a running app, once the work it handed off after its responses
+    is done: a password reset still writing would deadlock with the TRUNCATE."""
+    await application.state.after_response.drain()
+    await empty_all_tables(application.state.engine)

@@ -18,7 +18,7 @@ from app.infrastructure.database import create_engine
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.main import create_app
 from tests.conftest import make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 
 POOL_SIZE = 2
@@ -29,7 +29,7 @@ async def small_pool_app(database_url: str) -> AsyncIterator[FastAPI]:
     settings = make_settings(database_url, database_pool_size=POOL_SIZE, database_max_overflow=5)
     async with started(create_app(settings)) as app:
         yield app
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
 
 async def test_concurrent_requests_reuse_the_pooled_connections(small_pool_app: FastAPI) -> None:
@@ -89,7 +89,7 @@ async def test_a_login_hashing_its_password_leaves_the_database_to_others(databa
         release.set()
         logged_in = await login
         await people.close()
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
     assert me.status_code == 200
     assert logged_in.status_code == 200

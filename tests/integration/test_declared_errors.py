@@ -15,7 +15,7 @@ from httpx import AsyncClient, Response
 
 from app.main import create_app
 from tests.conftest import http_client, make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 from tests.integration.test_load_shedding import every_request_slot_held, small_app
 from tests.integration.test_outages import keel_on_a_cuttable_database, keel_on_a_cuttable_redis
@@ -217,7 +217,7 @@ async def test_answers_while_docker_is_down_are_declared(database_url: str, tmp_
         engine = r"/api/v1/(containers|images)"
         failures, answered = await probe_every_operation(schema, callers, "docker down", paths=engine)
         await people.close()
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
     assert not failures, "\n".join(sorted(set(failures)))
     assert (503, "docker_unavailable") in answered

@@ -11,7 +11,7 @@ from httpx import AsyncClient, Response
 
 from app.main import create_app
 from tests.conftest import http_client, make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PeopleFactory
 
 
@@ -19,7 +19,7 @@ from tests.integration.accounts.conftest import PeopleFactory
 async def small_app(database_url: str) -> AsyncIterator[FastAPI]:
     async with started(create_app(make_settings(database_url, max_concurrent_requests=2))) as app:
         yield app
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
 
 @asynccontextmanager

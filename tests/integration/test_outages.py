@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import make_settings, postgres_server_url, started
-from tests.databases import empty_all_tables, migrate, postgres_database
+from tests.databases import empty_app_tables, migrate, postgres_database
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
 from tests.proxy import TcpProxy, tcp_proxy
 
@@ -27,7 +27,7 @@ async def keel(settings: Settings) -> AsyncIterator[tuple[FastAPI, PeopleFactory
             yield app, people
         finally:
             await people.close()
-            await empty_all_tables(app.state.engine)
+            await empty_app_tables(app)
 
 
 def through(proxy: TcpProxy, url: str) -> str:

@@ -11,7 +11,7 @@ from httpx import AsyncClient, Response
 
 from app.main import create_app
 from tests.conftest import http_client, make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PASSWORD, register
 
 CREDENTIALS = {"email": "ada@example.com", "password": PASSWORD}
@@ -41,7 +41,7 @@ async def site(database_url: str) -> AsyncIterator[AsyncClient]:
     async with started(create_app(settings)) as app, http_client(app) as client:
         await register(client, CREDENTIALS["email"])
         yield client
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
 
 def cookie_names(response: Response) -> set[str]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.domains.accounts.models import OutboxMessage
 from app.main import create_app
 from tests.conftest import make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PeopleFactory
 from tests.smtp import Inbox, free_port, smtp_server
 
@@ -24,7 +24,7 @@ async def app_mailing_to(
         settings = make_settings(database_url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
         async with started(create_app(settings)) as app:
             yield app, inbox
-            await empty_all_tables(app.state.engine)
+            await empty_app_tables(app)
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ async def test_undeliverable_mail_stays_in_the_outbox(database_url: str) -> None
         await app.state.after_response.drain()
         await people.close()
         messages = await outbox(app)
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
     assert response.status_code == 202  # the request succeeds; delivery is retried later
     assert messages

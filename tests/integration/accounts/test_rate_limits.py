@@ -10,7 +10,7 @@ from httpx import AsyncClient, Response
 
 from app.main import create_app
 from tests.conftest import http_client, make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, Person
 
 
@@ -18,7 +18,7 @@ from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, Person
 async def app_with(database_url: str, **limits: str) -> AsyncIterator[FastAPI]:
     async with started(create_app(make_settings(database_url, **limits))) as app:
         yield app
-        await empty_all_tables(app.state.engine)
+        await empty_app_tables(app)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from app.main import create_app
 from tests.conftest import make_settings, started
-from tests.databases import empty_all_tables
+from tests.databases import empty_app_tables
 from tests.integration.accounts.conftest import PeopleFactory, bearer
 
 
@@ -19,7 +19,7 @@ async def two_instances(database_url: str, redis_url: str) -> AsyncIterator[tupl
         first = await stack.enter_async_context(started(create_app(settings)))
         second = await stack.enter_async_context(started(create_app(settings)))
         yield first, second
-        await empty_all_tables(first.state.engine)
+        await empty_app_tables(first)
 
 
 async def test_a_logout_on_one_instance_is_honoured_by_the_other_at_once(
