@@ -41,8 +41,12 @@ def comparable_email(address: str) -> str:
     return with_ascii_domain(fold_email(address))
 
 
-def refuse_look_alikes(address: str) -> str:
-    """For a new address: `ValueError` if its local part is not ASCII."""
-    if not address.rpartition("@")[0].isascii():
-        raise ValueError("the part before @ must be ASCII (look-alike letters are refused)")
+def refuse_look_alikes(address: object) -> object:
+    """For a new address, before it is folded: `ValueError` if its local part is not ASCII
+    once compatibility forms are plain letters. Checked before casefold, which would turn
+    `ß` into `ss`: the mailbox would then be one its owner never typed."""
+    if isinstance(address, str):
+        local = unicodedata.normalize("NFKC", address).strip().rpartition("@")[0]
+        if not local.isascii():
+            raise ValueError("the part before @ must be ASCII (look-alike letters are refused)")
     return address

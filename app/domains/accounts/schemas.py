@@ -35,7 +35,7 @@ def _folded(value: object) -> object:
 Email = Annotated[
     EmailStr, BeforeValidator(_folded), AfterValidator(with_ascii_domain), Field(max_length=320)
 ]
-NewEmail = Annotated[Email, AfterValidator(refuse_look_alikes)]
+NewEmail = Annotated[Email, BeforeValidator(refuse_look_alikes)]  # on what was typed, before folding
 
 
 def _known_timezone(name: str) -> str:

@@ -22,6 +22,7 @@ LOOK_ALIKES = [
     "\u0251\u0064\u0251@example.com",
     "a\u0301da@example.com",  # a combining accent
     "\u03b1da@example.com",  # Greek alpha
+    "ad\u00df@example.com",  # sharp s, which casefold would make "adss"
 ]
 
 
