@@ -15,6 +15,18 @@ DOCKER_HUB = "docker.io"
 LEGACY_DOCKER_HUB = "index.docker.io"  # Docker reads it as docker.io
 OFFICIAL_NAMESPACE = "library/"
 DEFAULT_TAG = "latest"
+# Docker's reference grammar (`distribution/reference`), anchored: a name with `..`, an empty
+# or upper-case path component or a stray character is no reference, and is refused before
+# the engine (whose lookup URL would read `a/../b` as `b`) sees it. ASCII classes only.
+_ALPHANUMERIC = r"[a-z0-9]+"
+_PATH_COMPONENT = rf"{_ALPHANUMERIC}(?:(?:[._]|__|-+){_ALPHANUMERIC})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+REFERENCE_PATTERN = rf"^(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*(?::{_TAG})?(?:@{_DIGEST})?$"
+REFERENCE_MAX_LENGTH = 255
+
 # The engine takes these as image ids (or id prefixes), whatever the allowlist says of names.
 IMAGE_ID = re.compile(r"(sha256:)?[a-f0-9]{12,64}")
 

@@ -7,15 +7,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.domains.containers.ports import ContainerState
+from app.domains.containers.references import REFERENCE_MAX_LENGTH, REFERENCE_PATTERN
 from app.web.ids import EntityId
 from app.web.moments import Moment
 
 Name = Annotated[str, Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", examples=["web"])]
-IMAGE_REFERENCE_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._/:@+-]{0,254}$"
 ImageReference = Annotated[
     str,
     Field(
-        pattern=IMAGE_REFERENCE_PATTERN,
+        pattern=REFERENCE_PATTERN,
+        max_length=REFERENCE_MAX_LENGTH,
         examples=["library/busybox:latest"],
         description="An image name, optionally with a registry, tag or digest.",
     ),

@@ -136,3 +136,28 @@ async def test_a_pull_without_a_tag_pulls_latest_only(
     assert done["result"] == {**done["result"], "image": f"{repository}:latest"}  # type: ignore[dict-item]
     with pytest.raises(DockerError):
         await docker.images.inspect(scratch_tag)  # the registry's other tags stay there
+
+
+NOT_REFERENCES = [
+    f"{REGISTRY}/keel/../../keel/busybox",  # the engine's lookup URL would read it as keel/busybox
+    f"{REGISTRY}/keel/x/../busybox",
+    f"{REGISTRY}/keel//busybox",
+    f"{REGISTRY}/KEEL/busybox",  # upper case is the registry's only
+    "busybox:",
+    "busybox@sha256:short",
+]
+
+
+@pytest.mark.parametrize("name", NOT_REFERENCES)
+async def test_a_name_that_is_no_image_reference_is_refused_before_the_engine(
+    people: PeopleFactory, docker: aiodocker.Docker, instance: str, name: str
+) -> None:
+    ada = await people.member()
+
+    create = await ada.client.post(API, json=spec("odd", image=name))
+    pull = await ada.client.post("/api/v1/images/pull", json={"image": name})
+
+    for refused in (create, pull):
+        assert (refused.status_code, error_code(refused)) == (422, "validation_error"), refused.text
+        assert refused.json()["details"][0]["loc"] == ["body", "image"]
+    assert await engine_containers(docker, instance) == []

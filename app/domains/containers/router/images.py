@@ -15,7 +15,8 @@ from app.domains.containers.errors import (
     RuntimeConflict,
     RuntimeFailed,
 )
-from app.domains.containers.schemas import IMAGE_REFERENCE_PATTERN, ImagePull, ImageRead
+from app.domains.containers.references import REFERENCE_PATTERN
+from app.domains.containers.schemas import ImagePull, ImageRead
 from app.domains.jobs.schemas import JobRead
 from app.web.responses import errors
 
@@ -58,9 +59,7 @@ async def pull_image(
     responses=errors(*ENGINE_ERRORS, ImageNotFound, ImageInUse, RuntimeConflict),
 )
 async def remove_image(
-    image: Annotated[
-        str, Path(pattern=IMAGE_REFERENCE_PATTERN, description="A tag (only it goes) or an id.")
-    ],
+    image: Annotated[str, Path(pattern=REFERENCE_PATTERN, description="A tag (only it goes) or an id.")],
     actor: CurrentActor,
     images: ImageServiceDep,
     force: Annotated[bool, Query(description="Even if stopped containers use it.")] = False,
