@@ -7,6 +7,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
@@ -47,7 +48,7 @@ def serve(
         asyncio.run(_ask_for_the_process_lock(settings))
     except AnotherProcessServes as exc:
         _refuse(str(exc))
-    except DATABASE_UNREACHABLE as exc:
+    except (*DATABASE_UNREACHABLE, DBAPIError) as exc:  # down, or no such database
         _refuse(f"cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): {exc}")
     uvicorn.run(
         "app.main:create_app",

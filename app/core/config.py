@@ -185,11 +185,11 @@ class Settings(BaseSettings):
     def _require_database_url(cls, url: str) -> str:
         # SQLAlchemy's own error would quote the URL, and with it the database password.
         try:
-            make_url(url).port  # noqa: B018 - parsing the port is part of the check
+            port = make_url(url).port
         except (ArgumentError, ValueError):
-            raise ValueError(
-                "is not a database URL (dialect+driver://user:password@host:port/name)"
-            ) from None
+            port = -1
+        if port is not None and not 0 < port < 65536:
+            raise ValueError("is not a database URL (dialect+driver://user:password@host:port/name)")
         return url
 
     @field_validator("secret_key")

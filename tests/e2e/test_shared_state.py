@@ -111,3 +111,15 @@ def test_a_login_limit_counts_attempts_on_every_worker(server: str) -> None:
 
     # Registering spends no login attempt: ten wrong passwords, then the limit.
     assert statuses == [401] * 10 + [429] * 15
+
+
+def test_a_database_that_cannot_be_locked_is_one_line_not_a_traceback(production: dict[str, str]) -> None:
+    missing = {
+        **production,
+        "KEEL_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/keel_no_such_db",
+    }
+
+    stderr = refused(keel("serve", "--port", str(free_port()), env=missing))
+
+    assert "cannot reach the database to take its process lock" in stderr
+    assert "keel_no_such_db" in stderr

@@ -167,6 +167,7 @@ def test_production_still_refuses_the_default_secret_when_it_is_not_set(
         {"KEEL_SMTP_PASSWORD": "smtpPass123", "KEEL_SMTP_PORT": "smtpPass123"},
         {"KEEL_DATABASE_URL": "postgresql+asyncpg://keel:dbPass456@db:port/keel"},
         {"KEEL_DATABASE_URL": "dbPass456"},
+        {"KEEL_DATABASE_URL": "postgresql+asyncpg://keel:dbPass456@db:99999/keel"},  # no such port
         {"KEEL_CORS_ORIGINS": "[dbPass456"},
         {"KEEL_CONTAINERS_ALLOWED_IMAGES": "[dbPass456"},
     ],
