@@ -7,7 +7,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.exc import DBAPIError
 
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
@@ -18,7 +17,8 @@ from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.cache import MemoryCache
-from app.infrastructure.database import DATABASE_UNREACHABLE, create_engine, create_session_factory
+from app.infrastructure.database import create_engine, create_session_factory
+from app.infrastructure.process_lock import UNREACHABLE as LOCK_UNREACHABLE
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -48,7 +48,7 @@ def serve(
         asyncio.run(_ask_for_the_process_lock(settings))
     except AnotherProcessServes as exc:
         _refuse(str(exc))
-    except (*DATABASE_UNREACHABLE, DBAPIError) as exc:  # down, or no such database
+    except LOCK_UNREACHABLE as exc:  # down, or no such database
         _refuse(f"cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): {exc}")
     uvicorn.run(
         "app.main:create_app",

@@ -43,7 +43,7 @@ ANOTHER_PROCESS = (
 
 # How often the lock's connection is checked, and a lost lock is asked for again.
 WATCH_SECONDS = 5.0
-LOST: tuple[type[BaseException], ...] = (*DATABASE_UNREACHABLE, DBAPIError)
+UNREACHABLE: tuple[type[BaseException], ...] = (*DATABASE_UNREACHABLE, DBAPIError)
 
 logger = structlog.get_logger("keel.process_lock")
 
@@ -126,7 +126,7 @@ class _AdvisoryLock:
                     logger.error("process_lock_lost", reason=ANOTHER_PROCESS)
                     on_lost()
                     return
-                except LOST:
+                except UNREACHABLE:
                     await asyncio.sleep(WATCH_SECONDS)
                     continue
                 logger.info("process_lock_taken_again")
@@ -134,7 +134,7 @@ class _AdvisoryLock:
 
     async def release(self) -> None:
         if self.connection is not None:
-            with contextlib.suppress(*LOST):
+            with contextlib.suppress(*UNREACHABLE):
                 await self.connection.close()
         await self.engine.dispose()
 
@@ -142,8 +142,8 @@ class _AdvisoryLock:
         assert self.connection is not None
         try:
             await self.connection.scalar(text("SELECT 1"))
-        except LOST:
-            with contextlib.suppress(*LOST):
+        except UNREACHABLE:
+            with contextlib.suppress(*UNREACHABLE):
                 await self.connection.invalidate()
             return False
         return True
