@@ -53,7 +53,7 @@ class VolumeRequest(BaseModel):
 
     name: Name
     # Absolute, and where a volume may go: the policy says (`volume_target_*`), as its own refusal.
-    target: str = Field(pattern=r"^[^:\x00]{1,255}$", examples=["/data"])
+    target: str = Field(pattern=r"^[^:\x00-\x1f\x7f]{1,255}$", examples=["/data"])  # no control characters
     read_only: bool = False
 
 

@@ -75,3 +75,16 @@ async def test_an_allowed_volume_target_reaches_the_engine_cleaned_and_starts(
     assert started.status_code == 200, started.text
     shown = await docker.containers.container(body["id"]).show()
     assert [mount["Destination"] for mount in shown["Mounts"]] == [cleaned]
+
+
+@pytest.mark.parametrize("target", ["/d\n", "/data\tx", "/data\x7f", "/data\x1b[31m"])
+async def test_a_volume_target_with_control_characters_is_invalid(
+    people: PeopleFactory, docker: aiodocker.Docker, instance: str, target: str
+) -> None:
+    ada = await people.member()
+
+    response = await ada.client.post(API, json=spec(volumes=[{"name": "data", "target": target}]))
+
+    assert response.status_code == 422, response.text
+    assert error_code(response) == "validation_error"
+    assert await engine_containers(docker, instance) == []
