@@ -63,6 +63,21 @@ class ConflictError(AppError):
     message_key = "errors.conflict"
 
 
+class ConcurrentChange(ConflictError):
+    """What the request writes was deleted or changed by another request since it was read,
+    or the two locked each other out."""
+
+    error_code = "concurrent_change"
+    message_key = "errors.concurrent_change"
+
+
+class ReferenceRemoved(ConflictError):
+    """A row the request refers to (a tag, an owner) was deleted while it ran."""
+
+    error_code = "reference_removed"
+    message_key = "errors.reference_removed"
+
+
 class PermissionDeniedError(AppError):
     status_code = 403
     error_code = "forbidden"

@@ -29,7 +29,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.errors import AppError, ConflictError
+from app.core.errors import AppError, ConcurrentChange, ReferenceRemoved
 
 ConflictFactory = Callable[[Mapping[str, Any]], AppError]
 """Builds the error from the values the refused row had in the constraint's columns (those
@@ -49,21 +49,6 @@ _SQLITE_FOREIGN_KEY_VIOLATION = "FOREIGN KEY constraint failed"
 _POSTGRES_TRANSACTION_CONFLICTS = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 logger = structlog.get_logger("keel.database")
-
-
-class ConcurrentChange(ConflictError):
-    """What the request writes was deleted or changed by another request since it was read,
-    or the two locked each other out."""
-
-    error_code = "concurrent_change"
-    message_key = "errors.concurrent_change"
-
-
-class ReferenceRemoved(ConflictError):
-    """A row the request refers to (a tag, an owner) was deleted while it ran."""
-
-    error_code = "reference_removed"
-    message_key = "errors.reference_removed"
 
 
 def conflict(factory: ConflictFactory) -> dict[str, Any]:

@@ -29,8 +29,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.errors import DatabaseUnavailable, raises
-from app.infrastructure.constraints import ConcurrentChange
+from app.core.errors import ConcurrentChange, DatabaseUnavailable, raises
 from app.infrastructure.slots import Slots
 
 _autocommit_engines: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()

@@ -7,6 +7,7 @@ every route: the path and the query string before the app runs, JSON and form bo
 route reads them (so a route that reads no body pays nothing). See docs/decisions.md.
 """
 
+import codecs
 import json
 import re
 from collections.abc import AsyncGenerator, Iterable
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.exceptions import RequestValidationError
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -122,7 +124,10 @@ async def _in_body(scope: Scope, content_type: bytes, body: bytes) -> list[dict[
 
 
 async def _in_multipart(scope: Scope, body: bytes) -> list[dict[str, Any]]:
-    if b"\x00" not in body:  # fields are decoded strictly or as latin-1: no surrogates
+    # Starlette decodes fields in the body's `charset`, falling back to latin-1: in UTF-8 or
+    # latin-1 only a NUL byte makes a NUL, and no surrogate comes through. Other charsets
+    # (UTF-7's `+AAA-` is a NUL) are decoded and checked in full.
+    if b"\x00" not in body and _decodes_plainly(Headers(scope=scope).get("content-type", "")):
         return []
 
     async def whole_body() -> AsyncGenerator[bytes, None]:
@@ -138,6 +143,18 @@ async def _in_multipart(scope: Scope, body: bytes) -> list[dict[str, Any]]:
         return _errors(*(_named("body", name, value) for name, value in fields))
     finally:
         await form.close()
+
+
+PLAIN_CODECS = frozenset({"utf-8", "iso8859-1", "ascii"})
+
+
+def _decodes_plainly(content_type: str) -> bool:
+    """Whether the `charset` of a multipart body is one that makes no NUL of other bytes."""
+    _, options = parse_options_header(content_type)
+    try:
+        return codecs.lookup(options.get(b"charset", b"utf-8").decode("latin-1")).name in PLAIN_CODECS
+    except LookupError:
+        return True  # an unknown charset: Starlette decodes as latin-1
 
 
 def _named(where: str, name: str, value: str) -> tuple[Loc, str]:

@@ -21,7 +21,10 @@ from starlette.routing import BaseRoute
 from app.core.errors import (
     HTTP_ERRORS,
     AppError,
+    ConcurrentChange,
+    DatabaseUnavailable,
     ErrorResponse,
+    ReferenceRemoved,
     ServerBusy,
     ValidationFailed,
     declared_errors,
@@ -53,6 +56,11 @@ class ErrorOutcome:
 INVALID_INPUT = ErrorOutcome.of(ValidationFailed)
 INTERNAL_ERROR = ErrorOutcome(500, "internal_error", "errors.internal")
 SERVER_BUSY = ErrorOutcome.of(ServerBusy)
+DATABASE_UNAVAILABLE = ErrorOutcome.of(DatabaseUnavailable)
+# A write may meet another: the row it changes or refers to deleted meanwhile, or a deadlock
+# (app/infrastructure/constraints.py). Reads take no row locks, so they meet neither.
+RACING_WRITE = {ErrorOutcome.of(ConcurrentChange), ErrorOutcome.of(ReferenceRemoved)}
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A body may be unreadable (400: not UTF-8), too large (413) or of a type not taken (415).
 UNREADABLE_BODY, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE = (ErrorOutcome.http(s) for s in (400, 413, 415))
 
@@ -116,6 +124,8 @@ def possible_errors(
     for entry in route.responses.values():
         if isinstance(entry, DeclaredErrors):
             outcomes |= {ErrorOutcome.of(error) for error in entry.error_types}
+    if DATABASE_UNAVAILABLE in outcomes and route.methods & UNSAFE_METHODS:
+        outcomes |= RACING_WRITE
     return outcomes
 
 

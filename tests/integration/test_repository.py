@@ -192,7 +192,7 @@ async def test_reads_outside_a_block_run_without_a_transaction(uow: UnitOfWork) 
 async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: UnitOfWork) -> None:
     from sqlalchemy import text
 
-    from app.infrastructure.constraints import ReferenceRemoved  # what a violated key answers
+    from app.core.errors import ReferenceRemoved  # what a violated key answers
 
     async with app.state.engine.begin() as connection:
         await connection.execute(

@@ -28,10 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.errors import ConflictError
+from app.core.errors import ConcurrentChange, ConflictError, ReferenceRemoved
 from app.infrastructure.constraints import (
-    ConcurrentChange,
-    ReferenceRemoved,
     conflict,
     translate_conflicts,
 )

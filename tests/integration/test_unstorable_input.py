@@ -239,3 +239,26 @@ async def test_the_admin_panel_answers_404_for_what_is_no_id(
     assert details == [404] * len(VIEWS)
     assert [(await panel.get(f"/admin/{view}/list")).status_code for view in VIEWS] == [200] * len(VIEWS)
     assert (edit.status_code, revoke.status_code, delete.status_code) == (404, 404, 404)
+
+
+@pytest.mark.parametrize("encoded", ["a+AAA-b@example.com", "a+2AA-b@example.com"])  # UTF-7: NUL, U+D800
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/admin/login"])
+async def test_a_multipart_charset_cannot_smuggle_unstorable_text(
+    client: AsyncClient, path: str, encoded: str
+) -> None:
+    """Starlette decodes multipart fields in the body's charset: UTF-7 makes a NUL or a
+    surrogate without a NUL byte on the wire."""
+    body = (
+        f'--XX\r\nContent-Disposition: form-data; name="username"\r\n\r\n{encoded}\r\n'
+        f'--XX\r\nContent-Disposition: form-data; name="password"\r\n\r\n{PASSWORD}\r\n--XX--\r\n'
+    ).encode()
+
+    response = await client.post(
+        path, content=body, headers={"Content-Type": "multipart/form-data; boundary=XX; charset=utf-7"}
+    )
+
+    if path.startswith("/admin"):  # the panel answers people with its own page
+        assert response.status_code == 422
+        assert "keel_admin" not in response.headers.get("set-cookie", "")
+    else:
+        assert_refused(response, "body", "username")

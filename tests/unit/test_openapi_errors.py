@@ -84,7 +84,10 @@ def can_answer(method: str, route: Operation) -> set[Outcome]:
         if isinstance(entry, DeclaredErrors)
         for error in entry.error_types
     ]
-    return outcomes | {(error.status_code, error.error_code) for error in raised}
+    outcomes |= {(error.status_code, error.error_code) for error in raised}
+    if (503, "database_unavailable") in outcomes and method != "get":
+        outcomes |= {(409, "concurrent_change"), (409, "reference_removed")}  # a write meets another
+    return outcomes
 
 
 def every_request() -> set[Outcome]:

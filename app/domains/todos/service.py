@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.core.errors import ConcurrentChange
 from app.domains.accounts.errors import PermissionDenied
 from app.domains.todos.errors import TagNameTaken, TagNotFound, TodoChanged, TodoNotFound, UnknownTags
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.repository import TagRepository, TodoRepository, TodoRow
 from app.domains.todos.schemas import TagCreate, TagUpdate, TodoCreate, TodoFilter, TodoUpdate
-from app.infrastructure.constraints import ConcurrentChange
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import fingerprint
 from app.infrastructure.unit_of_work import UnitOfWork

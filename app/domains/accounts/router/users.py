@@ -31,7 +31,6 @@ from app.domains.accounts.schemas import (
     UserRead,
     UserUpdateMe,
 )
-from app.infrastructure.constraints import ConcurrentChange
 from app.web.ids import PathId
 from app.web.pagination import Page, PageParams
 from app.web.responses import errors
@@ -111,7 +110,7 @@ async def read_user(user_id: PathId, _: CurrentAdmin, users: UserServiceDep) -> 
     return UserRead.model_validate(await users.get(user_id))
 
 
-@router.patch("/{user_id}", responses=errors(UserNotFound, LastAdmin, ConcurrentChange))
+@router.patch("/{user_id}", responses=errors(UserNotFound, LastAdmin))
 async def administer_user(
     user_id: PathId, body: AdminUserUpdate, admin: CurrentAdmin, users: UserServiceDep
 ) -> UserRead:
@@ -122,7 +121,7 @@ async def administer_user(
 @router.delete(
     "/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(UserNotFound, LastAdmin, ConcurrentChange),
+    responses=errors(UserNotFound, LastAdmin),
 )
 async def delete_user(user_id: PathId, admin: CurrentAdmin, users: UserServiceDep) -> None:
     await users.remove(user_id=user_id, actor=admin)

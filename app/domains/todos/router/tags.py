@@ -15,7 +15,6 @@ from app.domains.todos.dependencies import (
 )
 from app.domains.todos.errors import TagNameTaken
 from app.domains.todos.schemas import TagCreate, TagRead, TagUpdate
-from app.infrastructure.constraints import ConcurrentChange, ReferenceRemoved
 from app.infrastructure.idempotency import IdempotencyDep, StoredResponse
 from app.web.ids import OwnerQuery
 from app.web.responses import errors
@@ -40,7 +39,7 @@ async def list_tags(
     status_code=status.HTTP_201_CREATED,
     response_model=TagRead,
     dependencies=[Writer],
-    responses=errors(TagNameTaken, ReferenceRemoved),
+    responses=errors(TagNameTaken),
 )
 async def create_tag(
     body: TagCreate,
@@ -73,7 +72,7 @@ async def get_tag(tag: VisibleTag) -> TagRead:
     return TagRead.model_validate(tag)
 
 
-@router.put("/{tag_id}", dependencies=[Writer], responses=errors(TagNameTaken, ConcurrentChange))
+@router.put("/{tag_id}", dependencies=[Writer], responses=errors(TagNameTaken))
 async def update_tag(tag: VisibleTag, body: TagUpdate, tags: TagServiceDep) -> TagRead:
     return TagRead.model_validate(await tags.update(tag=tag, changes=body))
 

@@ -17,7 +17,6 @@ from app.domains.todos.dependencies import (
 )
 from app.domains.todos.errors import TodoChanged, UnknownTags
 from app.domains.todos.schemas import TodoCreate, TodoFilter, TodoPage, TodoRead, TodoUpdate
-from app.infrastructure.constraints import ReferenceRemoved
 from app.infrastructure.idempotency import IdempotencyDep, StoredResponse
 from app.web.cursor import InvalidCursor
 from app.web.etag import IfMatch, PreconditionFailed, etag_of
@@ -64,7 +63,7 @@ async def page_todos(
     status_code=status.HTTP_201_CREATED,
     response_model=TodoRead,
     dependencies=[Writer],
-    responses=errors(UnknownTags, ReferenceRemoved),
+    responses=errors(UnknownTags),
 )
 async def create_todo(
     body: TodoCreate,
@@ -101,7 +100,7 @@ async def get_todo(todo: VisibleTodo, response: Response) -> TodoRead:
 @items.put(
     "/{todo_id}",
     dependencies=[Writer],
-    responses=errors(UnknownTags, PreconditionFailed, TodoChanged, ReferenceRemoved),
+    responses=errors(UnknownTags, PreconditionFailed, TodoChanged),
 )
 async def update_todo(
     todo: VisibleTodo, body: TodoUpdate, todos: TodoServiceDep, response: Response, if_match: IfMatch = None
