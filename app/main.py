@@ -84,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.cache = cache
             app.state.rate_limiter = create_rate_limiter(settings.redis_url)
             app.state.mailer = create_mailer(settings)
-            app.state.after_response = AfterResponse(max_running=settings.max_concurrent_requests)
+            # Handed-off work takes pooled connections outside the request slots, as jobs do:
+            # no more of it at once than the pool's overflow, which the slots leave free.
+            app.state.after_response = AfterResponse(max_running=max(1, settings.database_max_overflow))
             app.state.broker = broker
             runtime = JobRuntime(
                 settings=settings,
@@ -118,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 gc.unfreeze()
                 if housekeeping is not None:
                     housekeeping.cancel()
-                await app.state.after_response.drain()  # before the database goes
+                await app.state.after_response.close()  # before the database goes
                 await broker.close()
                 await app.state.container_runtime.close()
                 await cache.close()

@@ -111,7 +111,7 @@ async def test_reset_requests_beyond_what_the_process_serves_are_refused_not_pil
     member = await people.member("ada@example.com")
     inbox.gate.clear()  # every reset's mail now waits in the SMTP server
     anonymous = people.new_client()
-    limit = app.state.settings.max_concurrent_requests
+    limit = app.state.after_response.max_running
 
     answers = [
         await anonymous.post("/api/v1/auth/password-reset", json={"email": member.email})

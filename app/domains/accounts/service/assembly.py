@@ -55,8 +55,8 @@ def hand_off_password_reset(state: Any, *, email: str) -> None:
 
 
 async def _request_password_reset(state: Any, email: str) -> None:
-    # No request slot: this work holds its connection across SMTP, and the slots are for
-    # requests; like jobs, it takes a pooled connection when it needs one.
+    # No request slot: the slots are for requests; like jobs, this work takes a pooled
+    # connection when it needs one (from the overflow: app/main.py bounds how many run).
     uow = UnitOfWork(state.session_factory)
     try:
         await account_services(state, uow).recovery.request_password_reset(email=email)
