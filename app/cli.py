@@ -40,7 +40,7 @@ def serve(
     """Serve the API with uvicorn (uvloop, httptools)."""
     settings = get_settings()
     worker_count = workers or settings.workers or settings.default_workers
-    if worker_count > 1 and settings.redis_url is None:
+    if not reload and worker_count > 1 and settings.redis_url is None:
         _refuse(f"--workers {worker_count} needs KEEL_REDIS_URL: {UNSHARED_STATE}")
     # The server's lifespan takes the process lock for good; asking first gives a clear line
     # instead of a failed startup's traceback.

@@ -78,12 +78,16 @@ async def sole_process(
             yield
     else:
         lock = _AdvisoryLock(url, connect_timeout=settings.database_connect_timeout)
-        await lock.take()
-        watch = asyncio.create_task(lock.keep(on_lost))
         try:
-            yield
+            await lock.take()
+            watch = asyncio.create_task(lock.keep(on_lost))
+            try:
+                yield
+            finally:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
         finally:
-            watch.cancel()
             await lock.release()
 
 

@@ -27,8 +27,9 @@ def origin_of(url: str) -> str:
 
 
 def own_origins(public_url: str, cors_origins: Iterable[str]) -> frozenset[str]:
-    """The service's own origin and the origins it lets call it with credentials."""
-    return frozenset(origin_of(url) for url in (public_url, *cors_origins) if url.strip() not in ("", "*"))
+    """The service's own origin and the origins it lets call it with credentials (plain
+    origins only: settings refuse `*`)."""
+    return frozenset(origin_of(url) for url in (public_url, *cors_origins) if url.strip())
 
 
 def is_cross_site(headers: Mapping[str, str], *, request_origin: str, allowed: frozenset[str]) -> bool:
