@@ -5,7 +5,8 @@ all before any ASGI middleware runs: one request with a 32 MB header was answere
 eight of 64 MB at once took a worker from 138 MB to 689 MB. Here the bytes of a head still
 incomplete are counted as they arrive; past `KEEL_MAX_HEADER_BYTES`, the server answers
 `431 request_header_fields_too_large` in the error contract and stops parsing, so a
-connection holds at most the limit and one read of its head.
+connection holds at most the limit and one read of its head. A head that arrives whole in
+one read is left to `RequestLimitsMiddleware`, which checks every complete head.
 
 The refused connection is not closed at once: its writing side is shut, and what the client
 is still sending is read and dropped for a moment. Closed with unread data, the socket would
@@ -56,12 +57,15 @@ class BoundedHeadProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.refused:
             return  # the rest of a refused head: dropped unread
+        continuing_head = self.reading_head
         super().data_received(data)
         if not self.reading_head or self.transport.is_closing():
             return
-        # The whole read counts when the head is incomplete after it: at most one read more
-        # than the head itself (the end of a pipelined request before it), never less.
-        self.head_bytes += len(data)
+        # Reads after the one the head began in count whole: a connection holds at most the
+        # limit and one read. The read it began in does not count, for it may be mostly the
+        # end of a pipelined request's body before it (httptools does not say where it begins).
+        if continuing_head:
+            self.head_bytes += len(data)
         if self.head_bytes > self.max_header_bytes:
             self.refuse_head()
 

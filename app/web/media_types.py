@@ -2,8 +2,9 @@
 
 FastAPI leaves a `text/plain` body unparsed (a 422), but a route that reads its body by hand
 may not; and browsers send `text/plain` and forms cross-site without a CORS preflight. One
-app-wide dependency answers every mislabelled body with `415 unsupported_media_type`, before
-anything reads it, so no operation can be reached by a body type it did not declare.
+app-wide dependency answers every mislabelled body with `415 unsupported_media_type` before
+the endpoint runs, so no operation can be reached by a body type it did not declare. (FastAPI
+has read and parsed the body by then: a mislabelled body whose parse fails gets that 422.)
 """
 
 from fastapi import Request
