@@ -9,10 +9,20 @@ endif
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt install catalogs migrate clean browser docker-engine fuzz bench soak wrk
+.PHONY: help run test lint fmt install catalogs migrate clean browser docker-engine fuzz bench soak wrk
+
+help:
+	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
+	@echo "make test    every test (PostgreSQL, Redis, RabbitMQ, Docker when their KEEL_TEST_* URLs are set)"
+	@echo "make lint    ruff, ruff format --check, mypy strict, import-linter"
+	@echo "make fmt     format and fix what ruff can"
+	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
+	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
+	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
+	@echo "make migrate / catalogs / clean"
 
 run: install catalogs migrate
-	$(UV) run keel serve --host 127.0.0.1 --port 8000
+	$(UV) run keel serve  # KEEL_HOST and KEEL_PORT, 127.0.0.1:8000 by default
 
 test: install catalogs browser docker-engine
 	$(UV) run pytest $(PYTEST_ARGS)
