@@ -10,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
+from app.core.i18n import DEFAULT_LOCALE, translate
 from app.core.security import PasswordHasher
 from app.domains.accounts.schemas import NewEmail
 from app.domains.accounts.service.limits import AttemptLimits
@@ -127,8 +128,11 @@ def create_admin(
     try:
         outcome = asyncio.run(ensure_admin(get_settings(), email=email, password=str(password)))
     except AppError as exc:
-        typer.echo(f"refused: {exc.error_code} {exc.details or ''}".rstrip(), err=True)
+        reason = translate(exc.message_key, DEFAULT_LOCALE, **exc.params)
+        typer.echo(f"refused: {exc.error_code}: {reason} {exc.details or ''}".rstrip(), err=True)
         raise typer.Exit(code=1) from exc
+    if outcome != "created":  # the password given was not used: say so, never silently
+        outcome += "; an existing account keeps its own password"
     typer.echo(f"admin {email}: {outcome}")
 
 

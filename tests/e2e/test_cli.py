@@ -60,13 +60,19 @@ def test_create_admin_is_idempotent_and_promotes(env: dict[str, str]) -> None:
     with_password = {**env, "KEEL_ADMIN_PASSWORD": "an admin passphrase"}
 
     first = keel("create-admin", "--email", "Root@Example.com", env=with_password)
-    second = keel("create-admin", "--email", "root@example.com", env=with_password)
+    second = keel(
+        "create-admin",
+        "--email",
+        "root@example.com",
+        env={**env, "KEEL_ADMIN_PASSWORD": "another passphrase"},
+    )
     fullwidth = keel("create-admin", "--email", "ＲＯＯＴ@example.com", env=with_password)
 
     assert first.returncode == 0, first.stderr
     assert "created" in first.stdout
     assert second.returncode == 0
     assert "unchanged" in second.stdout
+    assert "an existing account keeps its own password" in second.stdout  # the new one was not used
     assert "admin root@example.com: unchanged" in fullwidth.stdout  # one account, however spelled
 
 
@@ -87,6 +93,7 @@ def test_create_admin_refuses_bad_input(env: dict[str, str]) -> None:
     assert "must be ASCII" in look_alike.stderr
     assert weak.returncode == 1
     assert "password_rejected" in weak.stderr
+    assert "8 to 128 characters" in weak.stderr  # what the rule is, not only its name
 
 
 def test_create_admin_asks_for_the_password(env: dict[str, str]) -> None:
