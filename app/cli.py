@@ -93,8 +93,9 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     # Imported here: Alembic brings Mako and Pygments, 13 MB that `keel serve` has no use for.
     from app.infrastructure import migrations
 
-    migrations.upgrade(get_settings().database_url, revision)
-    typer.echo(f"database at {revision}")
+    applied = migrations.upgrade(get_settings().database_url, revision)
+    done = f"applied {', '.join(applied)}" if applied else "nothing to apply"
+    typer.echo(f"database at {revision}: {done}")
 
 
 @app.command()

@@ -52,11 +52,17 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def record_applied(*, step: Any, **_: Any) -> None:
+    """Each revision run, for `keel migrate` to say what it did."""
+    config.attributes.setdefault("applied", []).append(step.up_revision_id)
+
+
 def do_run_migrations(connection: Connection) -> None:
     # Batch mode lets ALTER TABLE work on SQLite by rebuilding the table.
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        on_version_apply=record_applied,
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,

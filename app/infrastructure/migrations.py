@@ -15,8 +15,11 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
-def upgrade(database_url: str | None = None, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str | None = None, revision: str = "head") -> list[str]:
+    """Upgrade to `revision`; the revisions applied, in order (none: it was there already)."""
+    config = alembic_config(database_url)
+    command.upgrade(config, revision)
+    return list(config.attributes.get("applied", []))
 
 
 def downgrade(database_url: str | None = None, revision: str = "base") -> None:

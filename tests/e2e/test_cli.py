@@ -18,10 +18,12 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def test_migrate_upgrades_a_new_database(env: dict[str, str], tmp_path: Path) -> None:
     result = keel("migrate", env=env)
+    again = keel("migrate", env=env)
 
     assert result.returncode == 0, result.stderr
-    assert "database at head" in result.stdout
+    assert "database at head: applied 0001, 0002" in result.stdout  # says what it did
     assert (tmp_path / "keel.db").is_file()
+    assert "database at head: nothing to apply" in again.stdout
 
 
 def test_production_refuses_to_start_with_the_default_secret(env: dict[str, str]) -> None:
