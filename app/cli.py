@@ -18,8 +18,7 @@ from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.cache import MemoryCache
-from app.infrastructure.database import create_engine, create_session_factory
-from app.infrastructure.process_lock import UNREACHABLE as LOCK_UNREACHABLE
+from app.infrastructure.database import PROBE_FAILURES, create_engine, create_session_factory
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -49,8 +48,11 @@ def serve(
         asyncio.run(_ask_for_the_process_lock(settings))
     except AnotherProcessServes as exc:
         _refuse(str(exc))
-    except LOCK_UNREACHABLE as exc:  # down, or no such database
-        _refuse(f"cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): {exc}")
+    except PROBE_FAILURES as exc:  # down, refused, or no such database
+        _refuse(
+            "cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): "
+            + driver_message(exc)
+        )
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -68,6 +70,11 @@ def serve(
 async def _ask_for_the_process_lock(settings: Settings) -> None:
     async with sole_process(settings):
         pass
+
+
+def driver_message(error: Exception) -> str:
+    """What the driver said, without SQLAlchemy's wrapping and its link."""
+    return str(getattr(error, "orig", None) or error)
 
 
 def _refuse(reason: str) -> NoReturn:
@@ -93,7 +100,10 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     # Imported here: Alembic brings Mako and Pygments, 13 MB that `keel serve` has no use for.
     from app.infrastructure import migrations
 
-    applied = migrations.upgrade(get_settings().database_url, revision)
+    try:
+        applied = migrations.upgrade(get_settings().database_url, revision)
+    except PROBE_FAILURES as exc:  # down, refused, or no such database
+        _refuse(f"cannot reach the database: {driver_message(exc)}")
     done = f"applied {', '.join(applied)}" if applied else "nothing to apply"
     typer.echo(f"database at {revision}: {done}")
 

@@ -22,6 +22,9 @@ from app.core.settings_errors import InvalidSettings
 DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
 LOCAL_DOCKER_SOCKET = "unix:///var/run/docker.sock"
+# The databases Keel runs on, with the async drivers it installs.
+DATABASE_DRIVERS = frozenset({"postgresql+asyncpg", "sqlite+aiosqlite"})
+DATABASE_URL_FORMS = ("postgresql+asyncpg://user:password@host:port/name", "sqlite+aiosqlite:///path/keel.db")
 # Why several processes need Redis (docs/operations.md, "Shared state").
 UNSHARED_STATE = "without Redis, processes cannot share token revocations, rate limits, locks and schedules"
 WEB_ORIGIN = re.compile(r"^https?://[^/\s*?#]+$")
@@ -185,11 +188,15 @@ class Settings(BaseSettings):
     def _require_database_url(cls, url: str) -> str:
         # SQLAlchemy's own error would quote the URL, and with it the database password.
         try:
-            port = make_url(url).port
+            parsed = make_url(url)
+            port = parsed.port
         except (ArgumentError, ValueError):
-            port = -1
+            raise ValueError(f"is not a database URL: write {' or '.join(DATABASE_URL_FORMS)}") from None
         if port is not None and not 0 < port < 65536:
-            raise ValueError("is not a database URL (dialect+driver://user:password@host:port/name)")
+            raise ValueError(f"has no such port: write {' or '.join(DATABASE_URL_FORMS)}")
+        if parsed.drivername not in DATABASE_DRIVERS:
+            # `postgres://` or `postgresql://` would look for a driver Keel does not install.
+            raise ValueError(f"names a driver Keel does not use: write {' or '.join(DATABASE_URL_FORMS)}")
         return url
 
     @field_validator("secret_key")

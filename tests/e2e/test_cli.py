@@ -113,3 +113,19 @@ def test_create_admin_asks_for_the_password(env: dict[str, str]) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "created" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/keel_no_such_database",
+        "postgresql+asyncpg://postgres@127.0.0.1:1/keel",  # nothing listens
+    ],
+)
+def test_migrate_says_in_one_line_why_it_cannot_reach_the_database(url: str) -> None:
+    result = keel("migrate", env=keel_env(url))
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("refused: cannot reach the database: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -168,6 +168,8 @@ def test_production_still_refuses_the_default_secret_when_it_is_not_set(
         {"KEEL_DATABASE_URL": "postgresql+asyncpg://keel:dbPass456@db:port/keel"},
         {"KEEL_DATABASE_URL": "dbPass456"},
         {"KEEL_DATABASE_URL": "postgresql+asyncpg://keel:dbPass456@db:99999/keel"},  # no such port
+        {"KEEL_DATABASE_URL": "postgres://keel:dbPass456@db/keel"},  # a driver Keel does not install
+        {"KEEL_DATABASE_URL": "postgresql://keel:dbPass456@db/keel"},
         {"KEEL_CORS_ORIGINS": "[dbPass456"},
         {"KEEL_CONTAINERS_ALLOWED_IMAGES": "[dbPass456"},
     ],
@@ -191,3 +193,9 @@ def test_bad_settings_end_the_process_naming_them_without_their_values(
     assert all(line.strip().startswith(tuple(environment)) for line in problems), report
     for secret in ("tooShort1", "smtpPass123", "dbPass456"):
         assert secret not in report
+
+
+@pytest.mark.parametrize("url", ["postgres://db/keel", "postgresql://db/keel", "mysql://db/keel", "db:5432"])
+def test_a_database_url_keel_cannot_use_says_what_to_write(url: str) -> None:
+    with pytest.raises(ValidationError, match=r"write postgresql\+asyncpg://user:password@host:port/name"):
+        settings(database_url=url)
