@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import socket
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -39,6 +40,7 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn (uvloop, httptools)."""
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
     worker_count = workers or settings.workers or settings.default_workers
     if not reload and worker_count > 1 and settings.redis_url is None:
         _refuse(f"--workers {worker_count} needs KEEL_REDIS_URL: {UNSHARED_STATE}")
@@ -53,11 +55,12 @@ def serve(
             "cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): "
             + driver_message(exc)
         )
+    _refuse_a_taken_address(host, port)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=None if reload else worker_count,
         reload=reload,
         loop="uvloop",
@@ -70,6 +73,15 @@ def serve(
 async def _ask_for_the_process_lock(settings: Settings) -> None:
     async with sole_process(settings):
         pass
+
+
+def _refuse_a_taken_address(host: str, port: int) -> None:
+    """uvicorn says so only after "Application startup complete", in a traceback."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        _refuse(f"cannot listen on {host}:{port}: {exc.strerror} (KEEL_HOST, KEEL_PORT or --host, --port)")
 
 
 def driver_message(error: Exception) -> str:

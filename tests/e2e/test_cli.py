@@ -1,5 +1,6 @@
 """The `keel` command, run as an operator would: a real process, a real port on loopback."""
 
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +130,15 @@ def test_migrate_says_in_one_line_why_it_cannot_reach_the_database(url: str) -> 
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("refused: cannot reach the database: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_serve_says_in_one_line_that_its_port_is_taken(env: dict[str, str]) -> None:
+    assert keel("migrate", env=env).returncode == 0
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+
+        result = keel("serve", "--port", str(port), env=env)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
