@@ -22,7 +22,7 @@ from httpx import ASGITransport, AsyncClient
 from app.core.config import Settings
 from app.main import create_app
 from tests.databases import empty_app_tables, migrate, postgres_database, sqlite_url
-from tests.services import unavailable
+from tests.services import skip_summary, unavailable
 
 TEST_SECRET = "keel-test-secret-0123456789abcdef0123456789abcdef"
 
@@ -161,3 +161,13 @@ def artifacts_dir() -> Path:
     path = Path(__file__).parent / "artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Skipped tests, summarized by reason (pytest's `-rs` lists each one)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons = [str(report.longrepr[2]).removeprefix("Skipped: ") for report in skipped]
+    if reasons:
+        terminalreporter.section("skipped, by reason")
+        for line in skip_summary(reasons):
+            terminalreporter.line(line)
