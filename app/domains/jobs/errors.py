@@ -1,6 +1,6 @@
 """Jobs errors: stable codes for clients, message keys for translators."""
 
-from app.core.errors import ConflictError, NotFoundError, ValidationFailed
+from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 
 
 class JobNotFound(NotFoundError):
@@ -16,3 +16,10 @@ class JobNotCancellable(ConflictError):
 class UnknownJobKind(ValidationFailed):
     error_code = "unknown_job_kind"
     message_key = "errors.jobs.unknown_kind"
+
+
+class JobKindNotAllowed(PermissionDeniedError):
+    """The kind exists (it is documented), but the caller's role may not submit it."""
+
+    error_code = "job_kind_not_allowed"
+    message_key = "errors.jobs.kind_not_allowed"

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from app.core.errors import BrokerUnavailable
 from app.domains.accounts.dependencies import CurrentPrincipal, require
 from app.domains.jobs.dependencies import JobServiceDep
-from app.domains.jobs.errors import JobNotCancellable, JobNotFound, UnknownJobKind
+from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.schemas import JobCreate, JobFilter, JobRead
 from app.web.ids import PathId
 from app.web.pagination import Page, PageParams
@@ -34,7 +34,7 @@ async def list_jobs(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=WRITE,
-    responses=errors(UnknownJobKind, BrokerUnavailable),
+    responses=errors(UnknownJobKind, JobKindNotAllowed, BrokerUnavailable),
 )
 async def submit_job(
     body: JobCreate, principal: CurrentPrincipal, jobs: JobServiceDep, response: Response

@@ -6,7 +6,7 @@ import structlog
 
 from app.core.errors import BrokerUnavailable
 from app.domains.accounts.service.auth import Principal
-from app.domains.jobs.errors import JobNotCancellable, JobNotFound, UnknownJobKind
+from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.kinds import JOB_KINDS
 from app.domains.jobs.models import Job
 from app.domains.jobs.repository import JobRepository
@@ -49,8 +49,10 @@ class JobService:
     async def submit_for(self, principal: Principal, kind: str) -> Job:
         """A user's request: the kind must exist and be theirs to ask for."""
         spec = JOB_KINDS.get(kind)
-        if spec is None or spec.permission is None or not principal.may(spec.permission):
-            raise UnknownJobKind(kind=kind)  # a kind you may not run is, to you, no kind at all
+        if spec is None or spec.permission is None:
+            raise UnknownJobKind(kind=kind)  # none, or one only Keel itself queues
+        if not principal.may(spec.permission):
+            raise JobKindNotAllowed(kind=kind)
         return await self.submit(kind, owner_id=principal.user.id)
 
     async def search_for(
