@@ -23,6 +23,7 @@ from app.core.errors import (
 from app.core.i18n import ensure_catalogs
 from app.core.logging import configure_logging
 from app.core.security import AccessTokens, PasswordHasher
+from app.domains.accounts.router import pages as account_pages
 from app.domains.containers import tasks as containers_tasks  # noqa: F401 - declares the image pull job
 from app.domains.containers.policy import ContainerPolicy
 from app.domains.containers.runtimes import create_runtime
@@ -176,6 +177,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
 
     app.include_router(health_router)
+    app.include_router(account_pages.router)  # what the mailed links open
+    app.mount(account_pages.ASSETS_PATH, account_pages.assets, name="account-pages")
     include_api(app)
     document_error_responses(app, unshed_paths=EXEMPT_PATHS, every_request=(RequestHeaderFieldsTooLarge,))
     mount_offline_docs(app)

@@ -1,38 +1,17 @@
 """The admin panel in a real headless Chromium, against a real `keel serve` on loopback."""
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.e2e.processes import keel, keel_env, serving
 from tests.integration.accounts.conftest import PASSWORD
-from tests.services import unavailable
 
 ADMIN = "root@example.com"
 MEMBER = "member@example.com"
-# As Keel's CI machine needs them: no sandbox as root, and no background connections to a
-# network that is not there.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        unavailable("browser", "chromium is not installed (`make test` installs it where apt-get can)")
-    return str(path)
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +29,6 @@ def panel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]
         member = httpx.post(f"{base_url}/api/v1/auth/register", json={"email": MEMBER, "password": PASSWORD})
         assert member.status_code == 201, member.text
         yield base_url, int(member.json()["id"])
-
-
-@pytest.fixture
-def browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def log_in(page: Page, base_url: str, email: str) -> None:
