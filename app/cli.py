@@ -44,17 +44,18 @@ def serve(
     worker_count = workers or settings.workers or settings.default_workers
     if not reload and worker_count > 1 and settings.redis_url is None:
         _refuse(f"--workers {worker_count} needs KEEL_REDIS_URL: {UNSHARED_STATE}")
-    # The server's lifespan takes the process lock for good; asking first gives a clear line
-    # instead of a failed startup's traceback.
-    try:
-        asyncio.run(_ask_for_the_process_lock(settings))
-    except AnotherProcessServes as exc:
-        _refuse(str(exc))
-    except PROBE_FAILURES as exc:  # down, refused, or no such database
-        _refuse(
-            "cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): "
-            + driver_message(exc)
-        )
+    if settings.redis_url is None:
+        # The server's lifespan takes the process lock for good; asking first gives a clear
+        # line instead of a failed startup's traceback.
+        try:
+            asyncio.run(_ask_for_the_process_lock(settings))
+        except AnotherProcessServes as exc:
+            _refuse(str(exc))
+        except PROBE_FAILURES as exc:  # down, refused, or no such database
+            _refuse(
+                "cannot reach the database to take its process lock (needed without KEEL_REDIS_URL): "
+                + driver_message(exc)
+            )
     _refuse_a_taken_address(host, port)
     uvicorn.run(
         "app.main:create_app",

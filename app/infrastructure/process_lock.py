@@ -24,12 +24,11 @@ from pathlib import Path
 import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app.core.config import UNSHARED_STATE, Settings
-from app.infrastructure.database import DATABASE_UNREACHABLE
+from app.infrastructure.database import PROBE_FAILURES
 
 # pg_try_advisory_lock's key: "keelserv" as a big-endian bigint. Advisory locks are per
 # database, so deployments on other databases of the same server do not meet.
@@ -43,7 +42,6 @@ ANOTHER_PROCESS = (
 
 # How often the lock's connection is checked, and a lost lock is asked for again.
 WATCH_SECONDS = 5.0
-UNREACHABLE: tuple[type[BaseException], ...] = (*DATABASE_UNREACHABLE, DBAPIError)
 
 logger = structlog.get_logger("keel.process_lock")
 
@@ -130,7 +128,7 @@ class _AdvisoryLock:
                     logger.error("process_lock_lost", reason=ANOTHER_PROCESS)
                     on_lost()
                     return
-                except UNREACHABLE:
+                except PROBE_FAILURES:
                     await asyncio.sleep(WATCH_SECONDS)
                     continue
                 logger.info("process_lock_taken_again")
@@ -138,7 +136,7 @@ class _AdvisoryLock:
 
     async def release(self) -> None:
         if self.connection is not None:
-            with contextlib.suppress(*UNREACHABLE):
+            with contextlib.suppress(*PROBE_FAILURES):
                 await self.connection.close()
         await self.engine.dispose()
 
@@ -146,8 +144,8 @@ class _AdvisoryLock:
         assert self.connection is not None
         try:
             await self.connection.scalar(text("SELECT 1"))
-        except UNREACHABLE:
-            with contextlib.suppress(*UNREACHABLE):
+        except PROBE_FAILURES:
+            with contextlib.suppress(*PROBE_FAILURES):
                 await self.connection.invalidate()
             return False
         return True

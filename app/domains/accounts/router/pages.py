@@ -23,15 +23,16 @@ router = APIRouter(include_in_schema=False)
 assets = StaticFiles(directory=PAGES)
 
 
-def _page(name: str) -> HTMLResponse:
-    return HTMLResponse((PAGES / name).read_text(encoding="utf-8"), headers=PAGE_HEADERS)
+# Read once: they change only with the code.
+RESET_PASSWORD = (PAGES / "reset-password.html").read_text(encoding="utf-8")
+VERIFY_EMAIL = (PAGES / "verify-email.html").read_text(encoding="utf-8")
 
 
 @router.get("/reset-password")
 async def reset_password_page() -> HTMLResponse:
-    return _page("reset-password.html")
+    return HTMLResponse(RESET_PASSWORD, headers=PAGE_HEADERS)
 
 
 @router.get("/verify-email")
 async def verify_email_page() -> HTMLResponse:
-    return _page("verify-email.html")
+    return HTMLResponse(VERIFY_EMAIL, headers=PAGE_HEADERS)
