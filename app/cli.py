@@ -13,6 +13,7 @@ from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
 from app.core.i18n import DEFAULT_LOCALE, translate
 from app.core.security import PasswordHasher
+from app.domains import installed_domains, migration_locations
 from app.domains.accounts.schemas import NewEmail
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
@@ -108,17 +109,40 @@ def edge_options(settings: Settings) -> dict[str, Any]:
 
 
 @app.command()
-def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Upgrade the database schema (to the latest revision by default)."""
+def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
+    """Upgrade the database schema (to the latest revision of every installed domain by default)."""
     # Imported here: Alembic brings Mako and Pygments, 13 MB that `keel serve` has no use for.
     from app.infrastructure import migrations
 
     try:
-        applied = migrations.upgrade(get_settings().database_url, revision)
+        applied = migrations.upgrade(get_settings().database_url, migration_locations(), revision)
     except PROBE_FAILURES as exc:  # down, refused, or no such database
         _refuse(f"cannot reach the database: {driver_message(exc)}")
     done = f"applied {', '.join(applied)}" if applied else "nothing to apply"
-    typer.echo(f"database at {revision}: {done}")
+    typer.echo(f"database at {'the latest revisions' if revision == 'heads' else revision}: {done}")
+
+
+@app.command()
+def revision(
+    domain: Annotated[str, typer.Argument(help="The installed domain whose models changed.")],
+    message: Annotated[str, typer.Option("--message", "-m", help="What the revision does.")],
+) -> None:
+    """Write a new revision for a domain, generated from the difference between its models and
+    the database at KEEL_DATABASE_URL (migrate it first)."""
+    from app.infrastructure import migrations
+
+    installed = {found.name: found for found in installed_domains()}
+    if domain not in installed or installed[domain].migrations is None:
+        _refuse(f"{domain!r} is not an installed domain with a migrations folder: {sorted(installed)}")
+    folder = installed[domain].migrations
+    assert folder is not None
+    migrations.revision(
+        migration_locations(),
+        branch=domain,
+        folder=folder,
+        message=message,
+        database_url=get_settings().database_url,
+    )
 
 
 @app.command()

@@ -10,16 +10,11 @@ import signal
 import structlog
 from taskiq.api import run_receiver_task
 
+from app.assembly import open_runtime
 from app.core.config import Settings
 from app.core.logging import configure_logging
-from app.domains.containers import tasks as containers_tasks  # noqa: F401 - declares the image pull job
-from app.domains.jobs import tasks as jobs_tasks
-from app.domains.jobs.kinds import JobRuntime
-from app.domains.jobs.runner import JobRunner
-from app.infrastructure.broker import Broker, create_broker
-from app.infrastructure.cache import create_cache
+from app.infrastructure.broker import Broker
 from app.infrastructure.database import create_engine, create_session_factory
-from app.infrastructure.mail import create_mailer
 
 logger = structlog.get_logger("keel.worker")
 
@@ -29,29 +24,19 @@ BROKER_RETRY_SECONDS = 2.0
 async def run_worker(settings: Settings) -> None:
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
     engine = create_engine(settings)
-    cache = create_cache(settings.redis_url)
-    broker = create_broker(settings, worker=True)
-    runtime = JobRuntime(
-        settings=settings,
-        session_factory=create_session_factory(engine),
-        cache=cache,
-        mailer=create_mailer(settings),
-    )
-    queue = jobs_tasks.register(broker, runtime)
     _stop_on_sigterm()
-    housekeeping: asyncio.Task[None] | None = None
-    try:
-        await _connect(broker)
-        housekeeping = asyncio.create_task(JobRunner(runtime).housekeeping(queue))
+    # The jobs domain starts the jobs' housekeeping with the runtime: a worker is where jobs run.
+    async with open_runtime(
+        settings, engine=engine, session_factory=create_session_factory(engine), worker=True
+    ) as runtime:
+        await _connect(runtime.broker)
         logger.info("worker_started", queue=settings.broker_queue, concurrency=settings.worker_concurrency)
-        await run_receiver_task(broker.taskiq, max_async_tasks=settings.worker_concurrency, run_startup=False)
-    finally:
-        if housekeeping is not None:
-            housekeeping.cancel()
-        await broker.close()
-        await cache.close()
-        await engine.dispose()
-        logger.info("worker_stopped")
+        try:
+            await run_receiver_task(
+                runtime.broker.taskiq, max_async_tasks=settings.worker_concurrency, run_startup=False
+            )
+        finally:
+            logger.info("worker_stopped")
 
 
 async def _connect(broker: Broker) -> None:

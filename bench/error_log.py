@@ -20,7 +20,7 @@ from httpx import ASGITransport, AsyncClient
 from app.core.config import Settings
 from app.domains.accounts.models import User
 from app.infrastructure import migrations
-from app.infrastructure.unit_of_work import UoW
+from app.infrastructure.runtime import UoW
 from app.main import create_app
 
 ERRORS = 5

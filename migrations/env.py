@@ -2,28 +2,20 @@
 
 import asyncio
 import importlib
-import importlib.util
-import pkgutil
 from typing import Any
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-import app.domains
-import app.infrastructure.idempotency
+import app.infrastructure.idempotency  # noqa: F401 - the platform's own table
 from app.core.config import Settings
+from app.domains import model_modules
 from app.infrastructure.database import Base, UTCDateTime, create_engine
 
-
-def import_domain_models() -> None:
-    """Each domain's `models.py` registers its tables on Base.metadata when imported."""
-    for domain in pkgutil.iter_modules(app.domains.__path__):
-        if importlib.util.find_spec(f"app.domains.{domain.name}.models"):
-            importlib.import_module(f"app.domains.{domain.name}.models")
-
-
-import_domain_models()
+for module in model_modules():  # each installed domain's tables, registered on Base.metadata
+    importlib.import_module(module)
 target_metadata = Base.metadata
 config = context.config
 
@@ -57,6 +49,30 @@ def record_applied(*, step: Any, **_: Any) -> None:
     config.attributes.setdefault("applied", []).append(step.up_revision_id)
 
 
+# Until 2026-12-06 Keel's revisions were one chain, 0001 to 0006, across every domain. A database
+# at its head holds what the branches' first revisions build: it is recorded at those instead.
+LEGACY_CHAIN = ("0001", "0002", "0003", "0004", "0005", "0006")
+LEGACY_EQUIVALENT = ("platform_0001", "accounts_0002", "jobs_0001", "todos_0001", "containers_0001")
+
+
+def adopt_single_chain_history(connection: Connection) -> None:
+    if not inspect(connection).has_table("alembic_version"):
+        return
+    recorded = set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+    if not recorded & set(LEGACY_CHAIN):
+        return
+    if recorded != {LEGACY_CHAIN[-1]}:
+        raise RuntimeError(
+            f"this database is at revision {sorted(recorded)} of Keel's former single history: "
+            "upgrade it to 0006 with a Keel from before 2026-12-06 first"
+        )
+    known = {script.revision for script in context.script.walk_revisions()}
+    connection.execute(text("DELETE FROM alembic_version"))
+    for revision in LEGACY_EQUIVALENT:
+        if revision in known:  # a domain since removed keeps its tables, and no revision
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
+
+
 def do_run_migrations(connection: Connection) -> None:
     # Batch mode lets ALTER TABLE work on SQLite by rebuilding the table.
     context.configure(
@@ -67,6 +83,9 @@ def do_run_migrations(connection: Connection) -> None:
         compare_type=True,
         render_item=render_item,
     )
+    adopt_single_chain_history(connection)
+    if connection.in_transaction():
+        connection.commit()  # SQLite's DDL runs outside Alembic's transaction: this must stand alone
     with context.begin_transaction():
         context.run_migrations()
 

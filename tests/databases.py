@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domains import migration_locations
 from app.infrastructure import migrations
 
 
@@ -38,7 +39,7 @@ async def postgres_database(server_url: str) -> AsyncIterator[str]:
 
 async def migrate(database_url: str) -> None:
     # Alembic's env runs its own event loop, so it gets a thread of its own.
-    await asyncio.to_thread(migrations.upgrade, database_url)
+    await asyncio.to_thread(migrations.upgrade, database_url, migration_locations())
 
 
 USER_TABLES = {
@@ -70,5 +71,5 @@ async def empty_all_tables(engine: AsyncEngine) -> None:
 async def empty_app_tables(application: FastAPI) -> None:
     """`empty_all_tables` for a running app, once the work it handed off after its responses
     is done: a password reset still writing would deadlock with the TRUNCATE."""
-    await application.state.after_response.drain()
-    await empty_all_tables(application.state.engine)
+    await application.state.runtime.after_response.drain()
+    await empty_all_tables(application.state.runtime.engine)

@@ -11,10 +11,12 @@ from sqladmin.authentication import AuthenticationBackend
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.admin.context import SESSION_KEY, accounts, keel_state, readable
 from app.core.errors import AppError
+from app.domains.accounts.admin import accounts
 from app.domains.accounts.errors import CrossSiteRequest, PermissionDenied
 from app.domains.accounts.service.auth import Client
+from app.infrastructure.runtime import runtime_of
+from app.web.admin import PANEL_SESSION_KEY, readable
 from app.web.origins import comes_from_another_site
 
 ADMIN_PERMISSION = "users:admin"
@@ -34,7 +36,7 @@ class AdminAuth(AuthenticationBackend):
         self.templates: Any = None  # the panel's templates, set when it is mounted
 
     async def login(self, request: Request) -> Response | bool:
-        if comes_from_another_site(request, keel_state(request).settings):
+        if comes_from_another_site(request, runtime_of(request).settings):
             return await self._refuse(request, CrossSiteRequest())  # login CSRF
         form = await request.form()
         email, password = str(form.get("username", "")), str(form.get("password", ""))
@@ -52,11 +54,11 @@ class AdminAuth(AuthenticationBackend):
             except AppError as error:
                 return await self._refuse(request, error)
         request.session.clear()
-        request.session[SESSION_KEY] = tokens.session_id
+        request.session[PANEL_SESSION_KEY] = tokens.session_id
         return True
 
     async def logout(self, request: Request) -> Response | bool:
-        session_id = request.session.get(SESSION_KEY)
+        session_id = request.session.get(PANEL_SESSION_KEY)
         request.session.clear()
         if session_id is not None:
             async with accounts(request) as services:
@@ -68,7 +70,7 @@ class AdminAuth(AuthenticationBackend):
         return True
 
     async def authenticate(self, request: Request) -> Response | bool:
-        session_id = request.session.get(SESSION_KEY)
+        session_id = request.session.get(PANEL_SESSION_KEY)
         if session_id is None:
             return False
         async with accounts(request) as services:

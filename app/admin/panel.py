@@ -1,17 +1,29 @@
-"""The panel itself: sqladmin with Keel's login and views (built by `app.admin.LazyPanel`)."""
+"""The panel itself: sqladmin with Keel's login and the views of every installed domain
+(each domain's `admin.py`), built by `app.admin.LazyPanel`."""
 
-from sqladmin import Admin
+import importlib
+
+from sqladmin import Admin, ModelView
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.datastructures import State
 
 from app.admin.auth import AdminAuth
-from app.admin.views import VIEWS
 from app.core.config import Settings
+from app.domains import installed_domains
+
+
+def installed_views() -> list[type[ModelView]]:
+    return [
+        view
+        for domain in installed_domains()
+        if domain.admin_module
+        for view in importlib.import_module(domain.admin_module).VIEWS
+    ]
 
 
 def build_panel(
-    keel: State,
+    state: State,
     *,
     settings: Settings,
     engine: AsyncEngine,
@@ -27,7 +39,7 @@ def build_panel(
         title="Keel admin",
     )
     auth.templates = admin.templates
-    admin.admin.state.keel = keel  # the panel's views reach Keel's services through it
-    for view in VIEWS:
+    admin.admin.state = state  # the application's: the views reach its runtime as routes do
+    for view in installed_views():
         admin.add_view(view)
     return admin.admin

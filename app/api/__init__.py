@@ -1,16 +1,26 @@
-"""The versions of the HTTP API, each a prefix and the domains' routers under it.
+"""The versions of the HTTP API, each a prefix and the installed domains' routers under it.
 
-Every domain router is included straight into the app under its version's prefix, never
+A domain declares its routers per version (`api=` in its `domain.py`); version `v1` is
+served under `/api/v1`. Every domain router is included straight into the app, never
 through an aggregating router: FastAPI matches a request once per level of inclusion, and
 two extra levels cost about 100 µs a request (docs/decisions.md, "Flat routing").
 """
 
 from fastapi import FastAPI
 
-from app.api import v1, v2
+from app.domains import installed_domains
+
+API_PREFIX = "/api"
 
 
 def include_api(app: FastAPI) -> None:
-    for version in (v1, v2):
-        for router in version.ROUTERS:
-            app.include_router(router, prefix=version.PREFIX)
+    """Each domain's routes outside the API and its mounts, then the API version by version."""
+    domains = installed_domains()
+    for domain in domains:
+        for router in domain.routes:
+            app.include_router(router)
+        app.routes.extend(domain.mounts)
+    for version in sorted({version for domain in domains for version in domain.api}):
+        for domain in domains:
+            for router in domain.api.get(version, ()):
+                app.include_router(router, prefix=f"{API_PREFIX}/{version}")

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.errors import ValidationFailed, raises
 from app.infrastructure.constraints import exempt
 from app.infrastructure.database import Base, utc_now
-from app.infrastructure.unit_of_work import UnitOfWork, UoW
+from app.infrastructure.runtime import UoW
+from app.infrastructure.unit_of_work import UnitOfWork
 
 KEY_LIFETIME = timedelta(hours=24)
 REPLAY_HEADER = "Idempotent-Replayed"

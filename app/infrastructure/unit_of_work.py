@@ -22,14 +22,13 @@ answers that as `ConcurrentChange`, a 409, wherever it happens.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Annotated, Self
+from typing import Self
 from weakref import WeakKeyDictionary
 
-from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.errors import ConcurrentChange, DatabaseUnavailable, raises
+from app.core.errors import ConcurrentChange
 from app.infrastructure.slots import Slots
 
 _autocommit_engines: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
@@ -140,25 +139,3 @@ class UnitOfWork:
                 self._session = None
         finally:
             self._release_slot()
-
-
-@raises(DatabaseUnavailable)
-async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
-    """The request's unit of work, once a database slot is free.
-
-    Requests queue here, first come first served, for one of the pool's connections. Left
-    to wait in SQLAlchemy's pool, which hands a returned connection to whoever asks first,
-    a few requests waited seconds while newer ones went ahead (the benchmark's p99).
-    """
-    uow = UnitOfWork(request.app.state.session_factory, slots=request.app.state.database_slots)
-    await uow.take_slot()
-    try:
-        yield uow
-    finally:
-        await uow.close()
-
-
-# Function scope: the slot and the session are given back as soon as the endpoint has built
-# its response, not after the body is sent, so a long stream (following a container's logs)
-# never holds a database connection.
-UoW = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]

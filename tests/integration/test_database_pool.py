@@ -41,8 +41,8 @@ async def test_concurrent_requests_reuse_the_pooled_connections(small_pool_app: 
         nonlocal opened
         opened += 1
 
-    engine = small_pool_app.state.engine.sync_engine
-    await small_pool_app.state.engine.dispose()  # start from an empty pool
+    engine = small_pool_app.state.runtime.engine.sync_engine
+    await small_pool_app.state.runtime.engine.dispose()  # start from an empty pool
     event.listen(engine, "connect", count)
     try:
         responses = await asyncio.gather(*(member.client.get("/api/v1/users/me") for _ in range(30)))
@@ -73,14 +73,14 @@ async def test_a_login_hashing_its_password_leaves_the_database_to_others(databa
         people = PeopleFactory(app)
         member = await people.member()
         hashing, release = asyncio.Event(), asyncio.Event()
-        verify = app.state.password_hasher.verify
+        verify = app.state.runtime.password_hasher.verify
 
         async def slow_verify(password: str, password_hash: str) -> tuple[bool, str | None]:
             hashing.set()
             await release.wait()  # a hash taking its time: the CPU is busy
             return await verify(password, password_hash)
 
-        app.state.password_hasher.verify = slow_verify
+        app.state.runtime.password_hasher.verify = slow_verify
         credentials = {"email": member.email, "password": PASSWORD}
         login = asyncio.create_task(people.new_client().post("/api/v1/auth/login", json=credentials))
         await asyncio.wait_for(hashing.wait(), timeout=5)
@@ -96,7 +96,7 @@ async def test_a_login_hashing_its_password_leaves_the_database_to_others(databa
 
 
 async def test_a_transaction_cannot_be_paused(app: FastAPI) -> None:
-    uow = UnitOfWork(app.state.session_factory)
+    uow = UnitOfWork(app.state.runtime.session_factory)
     try:
         async with uow:
             with pytest.raises(RuntimeError, match="pause outside"):

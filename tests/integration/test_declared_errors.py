@@ -122,7 +122,7 @@ async def probe_every_operation(
 
 async def test_answers_to_strangers_and_to_bad_bodies_are_declared(app: FastAPI, client: AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
-    limit = app.state.settings.max_body_bytes
+    limit = app.state.runtime.settings.max_body_bytes
     bad_bodies = {
         "not JSON": {"content": b"{", "headers": {"Content-Type": "application/json"}},
         "not UTF-8": {"content": b'{"a": "\xff"}', "headers": {"Content-Type": "application/json"}},

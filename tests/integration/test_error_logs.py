@@ -25,7 +25,7 @@ async def logging_app(request: pytest.FixtureRequest, database_url: str) -> Asyn
     assert settings.json_logs is (request.param != "development")
     async with started(create_app(settings)) as application:
         throwaway.install(application)
-        await throwaway.create_widget_table(application.state.engine)
+        await throwaway.create_widget_table(application.state.runtime.engine)
         yield application
 
 

@@ -15,7 +15,7 @@ CONTRACT_KEYS = {"status_code", "error_code", "message", "details", "request_id"
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     throwaway.install(app)
-    await throwaway.create_widget_table(app.state.engine)
+    await throwaway.create_widget_table(app.state.runtime.engine)
     async with http_client(app) as http:
         yield http
 
@@ -148,7 +148,7 @@ async def test_a_failed_request_leaves_no_partial_write(client: AsyncClient) -> 
 
 
 async def test_oversized_body_is_413(app: FastAPI, client: AsyncClient) -> None:
-    too_big = app.state.settings.max_body_bytes + 1
+    too_big = app.state.runtime.settings.max_body_bytes + 1
 
     response = await client.post(
         "/throwaway/widgets", content=b"x" * too_big, headers={"Content-Type": "application/json"}
@@ -194,7 +194,7 @@ async def test_openapi_declares_the_error_schema(client: AsyncClient) -> None:
 
 async def test_body_growing_past_the_limit_while_streaming_is_413(app: FastAPI, client: AsyncClient) -> None:
     chunk = b"x" * 65536
-    chunks = app.state.settings.max_body_bytes // len(chunk) + 2
+    chunks = app.state.runtime.settings.max_body_bytes // len(chunk) + 2
 
     async def stream():  # no Content-Length: the limit must hold as the bytes arrive
         for _ in range(chunks):

@@ -27,14 +27,14 @@ async def every_request_slot_held(app: FastAPI, client: AsyncClient) -> AsyncIte
     """Inside, `max_concurrent_requests` of `client`'s requests are in flight and wait; on
     leaving they finish, and their answers are in the list."""
     release = asyncio.Event()
-    original = app.state.cache.get
+    original = app.state.runtime.cache.get
 
     async def slow_get(key: str) -> str | None:
         await release.wait()  # holds every slot until the test lets go
         return await original(key)
 
-    app.state.cache.get = slow_get
-    slots = app.state.settings.max_concurrent_requests
+    app.state.runtime.cache.get = slow_get
+    slots = app.state.runtime.settings.max_concurrent_requests
     held = [asyncio.create_task(client.get("/api/v1/users/me")) for _ in range(slots)]
     await asyncio.sleep(0.05)
     finished: list[Response] = []
@@ -43,7 +43,7 @@ async def every_request_slot_held(app: FastAPI, client: AsyncClient) -> AsyncIte
     finally:
         release.set()
         finished.extend(await asyncio.gather(*held))
-        app.state.cache.get = original
+        app.state.runtime.cache.get = original
 
 
 async def test_requests_beyond_the_limit_are_shed_with_the_error_contract(small_app: FastAPI) -> None:

@@ -14,15 +14,15 @@ from tests.integration.throwaway import Widget, WidgetRepository, create_widget_
 
 @pytest.fixture
 async def uow(app: FastAPI) -> AsyncIterator[UnitOfWork]:
-    await create_widget_table(app.state.engine)
-    unit = UnitOfWork(app.state.session_factory)
+    await create_widget_table(app.state.runtime.engine)
+    unit = UnitOfWork(app.state.runtime.session_factory)
     yield unit
     await unit.close()
 
 
 async def committed_widgets(app: FastAPI) -> list[Widget]:
     """What another connection sees: only committed rows."""
-    fresh = UnitOfWork(app.state.session_factory)
+    fresh = UnitOfWork(app.state.runtime.session_factory)
     try:
         return list(await WidgetRepository(fresh.session).list())
     finally:
@@ -134,7 +134,10 @@ async def test_objects_read_before_the_block_are_written_in_its_transaction(
 ) -> None:
     async with uow:
         widget = await WidgetRepository(uow.session).add(Widget(name="cog", size=1))
-    first, second = UnitOfWork(app.state.session_factory), UnitOfWork(app.state.session_factory)
+    first, second = (
+        UnitOfWork(app.state.runtime.session_factory),
+        UnitOfWork(app.state.runtime.session_factory),
+    )
     try:
         read_before = await WidgetRepository(first.session).get(widget.id)
 
@@ -194,7 +197,7 @@ async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: Unit
 
     from app.core.errors import ReferenceRemoved  # what a violated key answers
 
-    async with app.state.engine.begin() as connection:
+    async with app.state.runtime.engine.begin() as connection:
         await connection.execute(
             text(
                 "CREATE TABLE test_parts "
@@ -206,7 +209,7 @@ async def test_foreign_keys_and_constraints_are_enforced(app: FastAPI, uow: Unit
             async with uow:
                 await uow.session.execute(text("INSERT INTO test_parts (id, widget_id) VALUES (1, 999)"))
     finally:
-        async with app.state.engine.begin() as connection:
+        async with app.state.runtime.engine.begin() as connection:
             await connection.execute(text("DROP TABLE test_parts"))
 
 
@@ -214,7 +217,7 @@ async def test_timestamps_come_back_as_aware_utc(app: FastAPI, uow: UnitOfWork) 
     async with uow:
         widget = await WidgetRepository(uow.session).add(Widget(name="cog"))
 
-    fresh = UnitOfWork(app.state.session_factory)
+    fresh = UnitOfWork(app.state.runtime.session_factory)
     try:
         loaded = await WidgetRepository(fresh.session).get(widget.id)
     finally:

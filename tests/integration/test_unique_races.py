@@ -39,7 +39,7 @@ async def race(requests: list[Awaitable[Response]]) -> Outcome:
 
 
 async def count(people: PeopleFactory, query: object) -> int:
-    async with people.app.state.session_factory() as session:
+    async with people.app.state.runtime.session_factory() as session:
         return int(await session.scalar(query))  # type: ignore[call-overload]
 
 
@@ -81,7 +81,7 @@ async def test_profile_mended_by_requests_at_once(people: PeopleFactory) -> None
     """An account without a profile (older data) gets one on first read; readers racing to
     mend it must not fail."""
     ann = await people.member()
-    async with people.app.state.session_factory() as session, session.begin():
+    async with people.app.state.runtime.session_factory() as session, session.begin():
         await session.execute(delete(Profile).where(Profile.user_id == ann.id))
 
     outcome = await race([ann.client.get("/api/v1/users/me/profile") for _ in range(RACERS)])

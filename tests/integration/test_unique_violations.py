@@ -73,7 +73,7 @@ Index(
 
 @pytest.fixture
 async def engine(app: FastAPI) -> AsyncIterator[AsyncEngine]:
-    engine: AsyncEngine = app.state.engine
+    engine: AsyncEngine = app.state.runtime.engine
     translate_conflicts(engine, gadgets_metadata)
     async with engine.begin() as connection:
         await connection.run_sync(gadgets_metadata.create_all)

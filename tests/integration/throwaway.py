@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.errors import ConflictError
 from app.infrastructure.database import Base
 from app.infrastructure.repository import Repository
-from app.infrastructure.unit_of_work import UoW
+from app.infrastructure.runtime import UoW
 from app.web.responses import errors
 
 SECRET_IN_EXCEPTION = "password=hunter2 SELECT * FROM users"

@@ -19,7 +19,7 @@ from fastapi.dependencies.models import Dependant
 
 from app.core.config import Settings
 from app.core.errors import HTTP_ERRORS, AppError, ErrorResponse, declared_errors
-from app.infrastructure.unit_of_work import get_unit_of_work
+from app.infrastructure.runtime import get_unit_of_work
 from app.main import create_app
 from app.middleware.load_shedding import EXEMPT_PATHS
 from app.web.media_types import require_declared_media_type

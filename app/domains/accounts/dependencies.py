@@ -21,12 +21,12 @@ from app.domains.accounts.errors import (
     TokenExpired,
 )
 from app.domains.accounts.models import User
-from app.domains.accounts.permissions import ALL_PERMISSIONS, grants
+from app.domains.accounts.permissions import all_permissions, grants
 from app.domains.accounts.service.assembly import AccountServices, account_services, authenticator
 from app.domains.accounts.service.auth import AuthService, Client, Principal
 from app.domains.accounts.service.recovery import RecoveryService
 from app.domains.accounts.service.users import UserService
-from app.infrastructure.unit_of_work import UoW
+from app.infrastructure.runtime import UoW, runtime_of
 from app.web.origins import comes_from_another_site
 
 ACCESS_COOKIE = "access_token"
@@ -48,7 +48,7 @@ cookie_scheme = APIKeyCookie(
 
 
 async def _services(request: Request, uow: UoW) -> AccountServices:
-    return account_services(request.app.state, uow)
+    return account_services(runtime_of(request), uow)
 
 
 Services = Annotated[AccountServices, Depends(_services)]
@@ -93,7 +93,7 @@ def check_csrf(request: Request) -> None:
 
 async def refuse_cross_site(request: Request) -> None:
     """For the endpoints that set the login cookies: a page of another site may not (login CSRF)."""
-    if comes_from_another_site(request, request.app.state.settings):
+    if comes_from_another_site(request, runtime_of(request).settings):
         raise CrossSiteRequest
 
 
@@ -115,7 +115,7 @@ async def current_principal(
             raise NotAuthenticated
         check_csrf(request)
         token = cookie
-    return await authenticator(request.app.state, uow).authenticate(access_token=token)
+    return await authenticator(runtime_of(request), uow).authenticate(access_token=token)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -128,10 +128,16 @@ async def current_user(principal: CurrentPrincipal) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+REQUIRED_PERMISSIONS: set[str] = set()
+
+
 def require(permission: str) -> Callable[[User], Awaitable[User]]:
-    """`Depends(require("todos:write"))`: the caller, if their role grants the permission."""
-    if permission not in ALL_PERMISSIONS:
-        raise ValueError(f"unknown permission {permission!r}")
+    """`Depends(require("todos:write"))`: the caller, if their role grants the permission.
+
+    Routers call it while the domains are still being imported, before the permissions are
+    known: `check_required_permissions()` holds every one of them to the declared ones at start.
+    """
+    REQUIRED_PERMISSIONS.add(permission)
 
     @raises(PermissionDenied)
     async def permitted_user(user: CurrentUser) -> User:
@@ -143,3 +149,11 @@ def require(permission: str) -> Callable[[User], Awaitable[User]]:
 
 
 CurrentAdmin = Annotated[User, Depends(require("users:admin"))]
+
+
+def check_required_permissions() -> None:
+    """A permission a route requires that no installed domain declares is a typo or a missing
+    domain: refused at start, not found by the first request that needs it."""
+    unknown = sorted(REQUIRED_PERMISSIONS - all_permissions())
+    if unknown:
+        raise ValueError(f"routes require permissions no installed domain declares: {unknown}")

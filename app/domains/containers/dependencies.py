@@ -8,13 +8,14 @@ from app.core.errors import raises
 from app.domains.accounts.dependencies import CurrentPrincipal, require
 from app.domains.containers.errors import ContainerNotFound, DockerUnavailable, RuntimeFailed
 from app.domains.containers.ports import Container
+from app.domains.containers.runtimes import ContainerEngine
 from app.domains.containers.schemas import CONTAINER_ID_PATTERN
 from app.domains.containers.service.audit import ADMIN_PERMISSION, Actor, AuditTrail
 from app.domains.containers.service.containers import ContainerService
 from app.domains.containers.service.images import ImageService
 from app.domains.containers.service.owner_lock import OwnerLocks
 from app.domains.jobs.dependencies import JobServiceDep
-from app.infrastructure.unit_of_work import UoW
+from app.infrastructure.runtime import UoW, runtime_of
 
 Reader = Depends(require("containers:read"))
 Manager = Depends(require("containers:manage"))
@@ -45,24 +46,23 @@ AuditTrailDep = Annotated[AuditTrail, Depends(audit_trail)]
 # Every use of the engine may find it down, or failing.
 @raises(DockerUnavailable, RuntimeFailed)
 async def container_service(request: Request, uow: UoW, audit: AuditTrailDep) -> ContainerService:
-    state = request.app.state
+    runtime = runtime_of(request)
+    engine = runtime.part(ContainerEngine)
     return ContainerService(
         uow=uow,
-        runtime=state.container_runtime,
-        policy=state.container_policy,
+        runtime=engine.runtime,
+        policy=engine.policy,
         audit=audit,
-        locks=OwnerLocks(state.cache, instance=state.settings.containers_instance),
-        instance=state.settings.containers_instance,
+        locks=OwnerLocks(runtime.cache, instance=runtime.settings.containers_instance),
+        instance=runtime.settings.containers_instance,
     )
 
 
 async def image_service(
     request: Request, uow: UoW, audit: AuditTrailDep, jobs: JobServiceDep
 ) -> ImageService:
-    state = request.app.state
-    return ImageService(
-        uow=uow, runtime=state.container_runtime, policy=state.container_policy, audit=audit, jobs=jobs
-    )
+    engine = runtime_of(request).part(ContainerEngine)
+    return ImageService(uow=uow, runtime=engine.runtime, policy=engine.policy, audit=audit, jobs=jobs)
 
 
 ContainerServiceDep = Annotated[ContainerService, Depends(container_service)]

@@ -6,7 +6,7 @@ from typing import Any
 from app.domains.containers.ports import PullProgress
 from app.domains.containers.runtimes import create_runtime
 from app.domains.containers.service.images import PULL_IMAGE_KIND
-from app.domains.jobs.kinds import JobContext, job_kind
+from app.infrastructure.background import JobContext, JobKind
 
 REPORT_EVERY_SECONDS = 0.5
 DONE = ("Pull complete", "Already exists", "Download complete")
@@ -40,7 +40,6 @@ class PullTracker:
         return min(99, int(100 * sum(self.layers.values()) / len(self.layers)))  # 100 once finished
 
 
-@job_kind(PULL_IMAGE_KIND)
 async def pull_image(context: JobContext) -> dict[str, Any]:
     reference = str(context.payload["image"])
     runtime = create_runtime(context.runtime.settings)
@@ -57,3 +56,6 @@ async def pull_image(context: JobContext) -> dict[str, Any]:
     finally:
         await runtime.close()
     return {"image": reference, "layers": len(tracker.layers), "status": tracker.last_status}
+
+
+PULL_IMAGE = JobKind(PULL_IMAGE_KIND, handler=pull_image)  # queued by `POST /images/pull` only

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from app.domains.health.errors import NotReady
 from app.domains.health.schemas import Liveness, Readiness
 from app.domains.health.service import check_readiness
+from app.infrastructure.runtime import runtime_of
 from app.web.responses import errors
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -19,4 +20,4 @@ async def live() -> Liveness:
 @router.get("/ready", responses=errors(NotReady))
 async def ready(request: Request) -> Readiness:
     """Every dependency answers: database (and cache, broker, Docker where configured)."""
-    return await check_readiness(request.app.state.readiness_probes)
+    return await check_readiness(runtime_of(request).readiness_probes)

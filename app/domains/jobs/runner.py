@@ -11,11 +11,13 @@ from typing import Any
 
 import structlog
 
-from app.domains.jobs.kinds import JOB_KINDS, JobContext, JobRuntime, Report
+from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.repository import JobRepository
 from app.domains.jobs.service import JobQueue, JobService
 from app.domains.jobs.status import JobStatus
+from app.infrastructure.background import JobContext, Report
 from app.infrastructure.database import DATABASE_UNREACHABLE, utc_now
+from app.infrastructure.runtime import Runtime
 
 logger = structlog.get_logger("keel.jobs")
 
@@ -27,7 +29,7 @@ UNREACHABLE: tuple[type[Exception], ...] = (*DATABASE_UNREACHABLE, ConnectionErr
 
 
 class JobRunner:
-    def __init__(self, runtime: JobRuntime) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.lease = timedelta(seconds=runtime.settings.job_lease_seconds)
 
@@ -52,7 +54,7 @@ class JobRunner:
         )
         heartbeat = asyncio.create_task(self._keep_lease(job_id))
         try:
-            result = await JOB_KINDS[kind].handler(context)
+            result = await job_kinds()[kind].handler(context)
         except Exception as exc:  # the job runner is the jobs' unhandled-error handler
             logger.exception("job_failed", job_id=job_id, kind=kind)
             await self._finish(

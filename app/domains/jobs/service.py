@@ -7,7 +7,7 @@ import structlog
 from app.core.errors import BrokerUnavailable
 from app.domains.accounts.service.auth import Principal
 from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
-from app.domains.jobs.kinds import JOB_KINDS
+from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.models import Job
 from app.domains.jobs.repository import JobRepository
 from app.domains.jobs.schemas import JobFilter
@@ -33,7 +33,7 @@ class JobService:
 
     async def submit(self, kind: str, *, owner_id: int | None, payload: dict[str, Any] | None = None) -> Job:
         """Record the job, then queue it. If the broker is down the job is failed, not left queued."""
-        if kind not in JOB_KINDS:
+        if kind not in job_kinds():
             raise UnknownJobKind(kind=kind)
         async with self.uow:
             job = await self.jobs.add(Job(kind=kind, owner_id=owner_id, payload=payload or {}))
@@ -48,7 +48,7 @@ class JobService:
 
     async def submit_for(self, principal: Principal, kind: str) -> Job:
         """A user's request: the kind must exist and be theirs to ask for."""
-        spec = JOB_KINDS.get(kind)
+        spec = job_kinds().get(kind)
         if spec is None or spec.permission is None:
             raise UnknownJobKind(kind=kind)  # none, or one only Keel itself queues
         if not principal.may(spec.permission):

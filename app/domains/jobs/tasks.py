@@ -1,16 +1,19 @@
 """The jobs domain's tasks: the one broker task that runs any job, and the maintenance job."""
 
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
-from app.domains.accounts.service.maintenance import AccountsMaintenance
-from app.domains.accounts.service.recovery import AccountEmails
-from app.domains.jobs.kinds import JobContext, JobRuntime, job_kind
+from app.domains import installed_domains
 from app.domains.jobs.repository import JobRepository
 from app.domains.jobs.runner import MAINTENANCE_KIND, JobRunner
+from app.infrastructure.background import JobContext, JobKind
 from app.infrastructure.broker import Broker, Task
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import purge_expired_keys
+from app.infrastructure.runtime import Runtime
+from app.infrastructure.tasks import running_in_background
 
 RUN_JOB_TASK = "keel.jobs.run"
 FINISHED_JOBS_KEPT_FOR = timedelta(days=30)
@@ -27,7 +30,7 @@ class BrokerJobQueue:
         await self.broker.send(self.task, job_id)
 
 
-def register(broker: Broker, runtime: JobRuntime) -> BrokerJobQueue:
+def register(broker: Broker, runtime: Runtime) -> BrokerJobQueue:
     """Declare the job task on this broker; the API process and workers both call this."""
     runner = JobRunner(runtime)
 
@@ -37,28 +40,40 @@ def register(broker: Broker, runtime: JobRuntime) -> BrokerJobQueue:
     return BrokerJobQueue(broker, broker.taskiq.register_task(run_job, task_name=RUN_JOB_TASK))
 
 
-@job_kind(MAINTENANCE_KIND, permission="jobs:admin")
-async def maintenance(context: JobContext) -> dict[str, Any]:
-    """Purge expired sessions, spent tokens, old mail, old jobs and expired idempotency keys;
-    retry unsent mail.
+@asynccontextmanager
+async def startup(runtime: Runtime) -> AsyncIterator[None]:
+    """The job task on the broker; and the jobs' housekeeping where jobs run: in a worker, or,
+    without a broker, in the API process itself."""
+    queue = register(runtime.broker, runtime)
+    runtime.add_part(BrokerJobQueue, queue)
+    if runtime.is_worker or runtime.broker.in_process:
+        async with running_in_background(JobRunner(runtime).housekeeping(queue)):
+            yield
+    else:
+        yield
+
+
+async def run_maintenance(context: JobContext) -> dict[str, Any]:
+    """Every installed domain's maintenance steps, then old finished jobs and expired
+    idempotency keys.
 
     Revocation entries need no purge: the cache expires them with the access tokens they cover.
     """
     runtime, now = context.runtime, utc_now()
-    await context.report(10, "purging expired sessions and tokens")
-    async with runtime.unit_of_work() as uow:
-        emails = AccountEmails(uow=uow, settings=runtime.settings, mailer=runtime.mailer)
-        accounts = AccountsMaintenance(uow=uow, emails=emails)
-        purged = await accounts.purge_expired(now=now)
-        await context.report(50, "retrying unsent mail")
-        delivered = await accounts.retry_unsent_mail()
-    await context.report(80, "dropping old finished jobs and expired idempotency keys")
+    result: dict[str, Any] = {}
+    steps = [step for domain in installed_domains() for step in domain.maintenance]
+    for done, step in enumerate(steps):
+        await context.report(90 * done // len(steps), f"maintenance step {done + 1} of {len(steps)}")
+        result |= await step(runtime, now)
+    return result
+
+
+async def purge_old_rows(runtime: Runtime, now: datetime) -> dict[str, int]:
     async with runtime.transaction() as uow:
-        old_jobs = await JobRepository(uow.session).purge_finished(before=now - FINISHED_JOBS_KEPT_FOR)
-        expired_keys = await purge_expired_keys(uow.session, now=now)
-    return {
-        **purged,
-        "mail_delivered": delivered,
-        "old_jobs": old_jobs,
-        "expired_idempotency_keys": expired_keys,
-    }
+        return {
+            "old_jobs": await JobRepository(uow.session).purge_finished(before=now - FINISHED_JOBS_KEPT_FOR),
+            "expired_idempotency_keys": await purge_expired_keys(uow.session, now=now),
+        }
+
+
+MAINTENANCE = JobKind(MAINTENANCE_KIND, handler=run_maintenance, permission="jobs:admin")

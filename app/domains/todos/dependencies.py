@@ -10,7 +10,7 @@ from app.domains.accounts.errors import PermissionDenied, UserNotFound
 from app.domains.todos.errors import TagNotFound, TodoNotFound
 from app.domains.todos.models import Tag, Todo
 from app.domains.todos.service import ADMIN_PERMISSION, Actor, TagService, TodoService
-from app.infrastructure.unit_of_work import UoW
+from app.infrastructure.runtime import UoW, runtime_of
 from app.web.ids import OwnerQuery, PathId
 
 
@@ -40,7 +40,7 @@ ActingOwner = Annotated[int, Depends(acting_owner)]
 
 
 async def todo_service(request: Request, uow: UoW) -> TodoService:
-    return TodoService(uow=uow, cursors=request.app.state.cursors)
+    return TodoService(uow=uow, cursors=runtime_of(request).cursors)
 
 
 async def tag_service(uow: UoW) -> TagService:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.core.cursors import CursorCodec
 from app.core.errors import ConcurrentChange
 from app.domains.accounts.errors import PermissionDenied
 from app.domains.todos.errors import TagNameTaken, TagNotFound, TodoChanged, TodoNotFound, UnknownTags
@@ -13,7 +14,6 @@ from app.domains.todos.schemas import TagCreate, TagUpdate, TodoCreate, TodoFilt
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import fingerprint
 from app.infrastructure.unit_of_work import UnitOfWork
-from app.web.cursor import CursorCodec
 from app.web.etag import check_if_match
 
 ADMIN_PERMISSION = "todos:admin"

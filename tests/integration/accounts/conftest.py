@@ -66,9 +66,9 @@ class PeopleFactory:
         return await self.logged_in(int(str(user["id"])), email)
 
     async def admin(self, email: str = "admin@example.com") -> Person:
-        outcome = await ensure_admin(self.app.state.settings, email=email, password=PASSWORD)
+        outcome = await ensure_admin(self.app.state.runtime.settings, email=email, password=PASSWORD)
         assert outcome == "created"
-        async with self.app.state.session_factory() as session:
+        async with self.app.state.runtime.session_factory() as session:
             user_id = await session.scalar(select(User.id).where(User.email == email))
         return await self.logged_in(int(str(user_id)), email)
 
@@ -85,13 +85,13 @@ class PeopleFactory:
         return client
 
     async def set_role(self, email: str, role: str) -> None:
-        async with self.app.state.session_factory() as session, session.begin():
+        async with self.app.state.runtime.session_factory() as session, session.begin():
             await session.execute(update(User).where(User.email == email).values(role=role))
 
     async def mailed_token(self, recipient: str, subject_contains: str) -> str:
         """The token in the newest message to `recipient`: what the user would click."""
-        await self.app.state.after_response.drain()  # a reset's mail is written after the response
-        async with self.app.state.session_factory() as session:
+        await self.app.state.runtime.after_response.drain()  # a reset's mail is written after the response
+        async with self.app.state.runtime.session_factory() as session:
             messages = (
                 await session.scalars(
                     select(OutboxMessage)

@@ -114,9 +114,9 @@ async def test_a_reset_for_another_spelling_reaches_the_one_account(
     response = await people.new_client().post(
         "/api/v1/auth/password-reset", json={"email": "ＡＤＡ@example.com"}
     )
-    await app.state.after_response.drain()
+    await app.state.runtime.after_response.drain()
 
     assert response.status_code == 202
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         recipients = (await session.scalars(select(OutboxMessage.recipient))).all()
     assert recipients == [ADA, ADA]  # the verification at registration, then the reset

@@ -34,7 +34,7 @@ async def smtp_app(database_url: str) -> AsyncIterator[tuple[FastAPI, Inbox]]:
 
 
 async def outbox(app: FastAPI) -> list[OutboxMessage]:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
 
 
@@ -45,7 +45,7 @@ async def test_a_reset_link_is_mailed_and_marked_sent(smtp_app: tuple[FastAPI, I
     inbox.messages.clear()  # the welcome / verification message of registration
 
     response = await people.new_client().post("/api/v1/auth/password-reset", json={"email": member.email})
-    await app.state.after_response.drain()
+    await app.state.runtime.after_response.drain()
     await people.close()
 
     assert response.status_code == 202
@@ -67,7 +67,7 @@ async def test_undeliverable_mail_stays_in_the_outbox(database_url: str) -> None
         people = PeopleFactory(app)
         member = await people.member("ada@example.com")
         response = await people.new_client().post("/api/v1/auth/password-reset", json={"email": member.email})
-        await app.state.after_response.drain()
+        await app.state.runtime.after_response.drain()
         await people.close()
         messages = await outbox(app)
         await empty_app_tables(app)

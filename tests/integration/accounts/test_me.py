@@ -97,14 +97,14 @@ async def test_profile_round_trip(people: PeopleFactory) -> None:
 async def test_a_missing_profile_is_made_once_and_kept(people: PeopleFactory) -> None:
     """Every account gets a profile at creation; reading mends one without, in a block."""
     member = await people.member()
-    async with people.app.state.session_factory() as session:
+    async with people.app.state.runtime.session_factory() as session:
         await session.execute(delete(Profile).where(Profile.user_id == member.id))
         await session.commit()
 
     first = await member.client.get("/api/v1/users/me/profile")
     second = await member.client.get("/api/v1/users/me/profile")
 
-    async with people.app.state.session_factory() as session:
+    async with people.app.state.runtime.session_factory() as session:
         stored = (await session.scalars(select(Profile).where(Profile.user_id == member.id))).all()
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.json() == second.json()

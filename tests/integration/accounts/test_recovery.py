@@ -12,8 +12,8 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 async def outbox_count(app: FastAPI) -> int:
-    await app.state.after_response.drain()
-    async with app.state.session_factory() as session:
+    await app.state.runtime.after_response.drain()
+    async with app.state.runtime.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
@@ -62,7 +62,7 @@ async def test_an_expired_reset_token_is_refused(app: FastAPI, people: PeopleFac
     anonymous = people.new_client()
     await anonymous.post("/api/v1/auth/password-reset", json={"email": member.email})
     token = await people.mailed_token(member.email, "Reset")
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         await session.execute(update(ActionToken).values(expires_at=utc_now()))
 
     response = await anonymous.post(

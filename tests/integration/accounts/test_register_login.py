@@ -169,14 +169,14 @@ async def test_deactivated_user_cannot_log_in_and_loses_access(people: PeopleFac
 async def test_login_upgrades_a_hash_made_with_older_parameters(app: FastAPI, client: AsyncClient) -> None:
     await register(client, "ada@example.com")
     weaker = await PasswordHasher(time_cost=1, memory_kib=512, concurrency=1).hash(PASSWORD)
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         user = await session.scalar(select(User).where(User.email == "ada@example.com"))
         assert user is not None
         user.password_hash = weaker
 
     await login(client, "ada@example.com")
 
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         stored = await session.scalar(select(User.password_hash).where(User.email == "ada@example.com"))
     assert stored != weaker
     assert stored is not None

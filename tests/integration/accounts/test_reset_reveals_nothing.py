@@ -36,7 +36,7 @@ def request_statements(app: FastAPI) -> Iterator[list[str]]:
         if task is None or not task.get_name().startswith(TASK_NAME_PREFIX):
             statements.append(statement)
 
-    engine = app.state.engine.sync_engine
+    engine = app.state.runtime.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
@@ -93,7 +93,7 @@ async def test_the_response_comes_back_while_the_mail_is_still_being_sent(
 
     response = await people.new_client().post("/api/v1/auth/password-reset", json={"email": member.email})
     inbox.gate.set()  # only now, with the response in hand, may the SMTP server take the message
-    await app.state.after_response.drain()
+    await app.state.runtime.after_response.drain()
     await people.close()
 
     assert response.status_code == 202
@@ -111,14 +111,14 @@ async def test_reset_requests_beyond_what_the_process_serves_are_refused_not_pil
     member = await people.member("ada@example.com")
     inbox.gate.clear()  # every reset's mail now waits in the SMTP server
     anonymous = people.new_client()
-    limit = app.state.after_response.max_running
+    limit = app.state.runtime.after_response.max_running
 
     answers = [
         await anonymous.post("/api/v1/auth/password-reset", json={"email": member.email})
         for _ in range(limit + 1)
     ]
     inbox.gate.set()
-    await app.state.after_response.drain()
+    await app.state.runtime.after_response.drain()
     await people.close()
 
     assert [a.status_code for a in answers] == [202] * limit + [503]

@@ -21,7 +21,7 @@ async def logged_in_panel(people: PeopleFactory, email: str) -> AsyncClient:
 
 
 async def user(app: FastAPI, email: str) -> User:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         found = await session.scalar(select(User).where(User.email == email))
         assert found is not None
         return found
@@ -58,7 +58,7 @@ async def test_members_and_viewers_are_refused_clearly_and_left_without_a_sessio
         assert answer.status_code == 403
         assert "may not use the admin panel" in answer.text
         assert "keel_admin" not in answer.headers.get("set-cookie", "")
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         panel_sessions = (
             await session.scalars(select(AuthSession).where(AuthSession.revoked_at.is_(None)))
         ).all()
@@ -158,7 +158,7 @@ async def test_the_session_revoke_action_and_logout_end_sessions(app: FastAPI, p
     assert (await member.client.get("/api/v1/users/me")).status_code == 401
     assert logout.status_code == 302
     assert (await panel.get("/admin/user/list")).status_code == 302
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         live = (await session.scalars(select(AuthSession).where(AuthSession.revoked_at.is_(None)))).all()
     assert [s.user_id for s in live] == [admin.id]  # only the admin's API login remains
 

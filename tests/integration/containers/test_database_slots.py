@@ -16,6 +16,7 @@ import pytest
 from httpx import AsyncClient, Response
 
 from app.core.config import Settings
+from app.domains.containers.runtimes import ContainerEngine
 from app.domains.containers.runtimes.docker import DockerRuntime
 from tests.integration.containers.conftest import (
     REGISTRY,
@@ -113,7 +114,7 @@ async def test_a_request_waiting_on_the_engine_leaves_the_database_to_others(
     async with keel(settings) as (app, people):
         ada = await people.member()
         existing = (await create(ada.client, "existing"))["id"]
-        async with held_back(app.state.container_runtime, method) as gate:
+        async with held_back(app.state.runtime.part(ContainerEngine).runtime, method) as gate:
             waiting = asyncio.create_task(request_of(ada.client, existing))
             me = await answered_meanwhile(ada.client, gate)
             assert not waiting.done()
@@ -129,8 +130,8 @@ async def test_creates_waiting_for_their_owners_lock_leave_the_database_to_other
 ) -> None:
     async with keel(settings) as (app, people):
         ada = await people.member()
-        tries = LockTries(app.state.cache)
-        async with held_back(app.state.container_runtime, "create") as gate:
+        tries = LockTries(app.state.runtime.cache)
+        async with held_back(app.state.runtime.part(ContainerEngine).runtime, "create") as gate:
             first = asyncio.create_task(ada.client.post(API, json=spec("first")))
             await asyncio.wait_for(gate.waiting.wait(), timeout=ANSWER_WITHIN_SECONDS)
             # These wait for the lock the first holds while the engine keeps it waiting.

@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.core.config import Settings
+from app.domains.containers.runtimes import ContainerEngine
 from tests.integration.accounts.conftest import PeopleFactory, bearer
 from tests.integration.containers.conftest import container_settings, create, eventually
 from tests.integration.test_outages import keel
@@ -43,7 +44,7 @@ async def keel_over_http(settings: Settings) -> AsyncIterator[tuple[str, uvicorn
 
 def engine_connections_in_use(app: FastAPI) -> int:
     """aiohttp's count of connections lent out by the Docker client's pool."""
-    return len(app.state.container_runtime.docker.connector._acquired)
+    return len(app.state.runtime.part(ContainerEngine).runtime.docker.connector._acquired)
 
 
 async def events(stream: AsyncIterator[str], count: int) -> list[str]:

@@ -29,21 +29,21 @@ async def test_the_lock_is_released_when_the_first_app_stops(database_url: str) 
         pass
 
     async with started(create_app(settings)) as second:
-        assert second.state.cache is not None
+        assert second.state.runtime.cache is not None
 
 
 async def test_apps_sharing_redis_may_serve_one_database_together(database_url: str, redis_url: str) -> None:
     settings = make_settings(database_url, redis_url=redis_url)
 
     async with started(create_app(settings)), started(create_app(settings)) as second:
-        assert second.state.cache is not None
+        assert second.state.runtime.cache is not None
 
 
 async def test_an_in_memory_database_is_private_and_takes_no_lock() -> None:
     settings = make_settings("sqlite+aiosqlite:///file:keel?mode=memory&uri=true")
 
     async with started(create_app(settings)), started(create_app(settings)) as second:
-        assert second.state.cache is not None
+        assert second.state.runtime.cache is not None
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ async def add_job(
     attempts: int = 0,
     lease_expires_at: datetime | None = None,
 ) -> int:
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         job = Job(
             kind=kind,
             owner_id=owner_id,
@@ -35,7 +35,7 @@ async def add_job(
 
 
 async def read_job(app: FastAPI, job_id: int) -> Job:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         job = await session.get(Job, job_id)
         assert job is not None
         return job

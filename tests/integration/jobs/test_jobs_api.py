@@ -15,7 +15,7 @@ from tests.integration.jobs.conftest import add_job
 
 
 async def count(app: FastAPI, model: type[object]) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -24,7 +24,7 @@ async def test_an_admin_runs_maintenance_and_follows_it_to_its_result(
 ) -> None:
     admin = await people.admin()
     member = await people.member()
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         # An expired login, a spent reset token, an old idempotency key: what maintenance removes.
         session.add(
             AuthSession(user_id=member.id, expires_at=utc_now() - timedelta(days=1), last_used_at=utc_now())
@@ -46,7 +46,7 @@ async def test_an_admin_runs_maintenance_and_follows_it_to_its_result(
     sessions_before = await count(app, AuthSession)
 
     submitted = await admin.client.post("/api/v1/jobs", json={"kind": "maintenance"})
-    await app.state.broker.drain()
+    await app.state.runtime.broker.drain()
     job = (await admin.client.get(submitted.headers["Location"])).json()
 
     assert submitted.status_code == 202

@@ -1,38 +1,45 @@
 """Running jobs: outcomes recorded, cancelled jobs skipped, jobs of dead workers recovered."""
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from app.domains.jobs.kinds import JobContext, JobRuntime, job_kind
+from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.models import Job
 from app.domains.jobs.runner import JobRunner
 from app.domains.jobs.tasks import BrokerJobQueue
+from app.infrastructure.background import JobContext, JobKind
 from app.infrastructure.database import utc_now
 from tests.integration.jobs.conftest import add_job, read_job
 
 
-@job_kind("test.explode")
 async def explode(context: JobContext) -> dict[str, Any]:
     await context.report(40, "about to fail")
     raise RuntimeError("the disk is full")
 
 
-@job_kind("test.echo")
 async def echo(context: JobContext) -> dict[str, Any]:
     await context.report(70, "echoing")
     return {"owner_id": context.owner_id, "job_id": context.job_id}
 
 
+@pytest.fixture(autouse=True)
+def test_kinds() -> Iterator[None]:
+    """Kinds of these tests only, beside the installed domains' for as long as a test runs."""
+    kinds = {kind.name: kind for kind in (JobKind("test.explode", explode), JobKind("test.echo", echo))}
+    job_kinds().update(kinds)
+    yield
+    for name in kinds:
+        del job_kinds()[name]
+
+
 def runner_of(app: FastAPI) -> JobRunner:
-    state = app.state
-    return JobRunner(
-        JobRuntime(
-            settings=state.settings, session_factory=state.session_factory, cache=state.cache, mailer=None
-        )
-    )
+    return JobRunner(app.state.runtime)
 
 
 async def test_a_failing_job_records_its_error_and_keeps_its_progress(app: FastAPI) -> None:
@@ -87,10 +94,10 @@ async def test_jobs_of_a_dead_worker_are_requeued_then_failed_when_attempts_run_
         attempts=1,
         lease_expires_at=utc_now() + timedelta(minutes=1),
     )
-    queue: BrokerJobQueue = app.state.job_queue
+    queue: BrokerJobQueue = app.state.runtime.part(BrokerJobQueue)
 
     recovered = await runner_of(app).recover_lapsed(queue)
-    await app.state.broker.drain()
+    await app.state.runtime.broker.drain()
 
     assert recovered == 2
     retried = await read_job(app, retry)
@@ -101,23 +108,21 @@ async def test_jobs_of_a_dead_worker_are_requeued_then_failed_when_attempts_run_
 
 
 async def test_maintenance_is_queued_once_per_interval(app: FastAPI) -> None:
-    state = app.state
-    scheduled = state.settings.model_copy(update={"maintenance_interval_seconds": 3600})
-    runtime = JobRuntime(
-        settings=scheduled, session_factory=state.session_factory, cache=state.cache, mailer=None
-    )
-    runner = JobRunner(runtime)
+    runtime = app.state.runtime
+    scheduled = runtime.settings.model_copy(update={"maintenance_interval_seconds": 3600})
+    runner = JobRunner(replace(runtime, settings=scheduled))
+    queue = runtime.part(BrokerJobQueue)
 
-    first = await runner.schedule_maintenance(state.job_queue)
-    second = await runner.schedule_maintenance(state.job_queue)  # same interval: another worker's turn
-    await state.broker.drain()
+    first = await runner.schedule_maintenance(queue)
+    second = await runner.schedule_maintenance(queue)  # same interval: another worker's turn
+    await runtime.broker.drain()
 
     assert (first, second) == (True, False)
-    async with state.session_factory() as session:
+    async with runtime.session_factory() as session:
         jobs = list(await session.scalars(select(Job)))
     assert [(job.kind, job.owner_id, job.status) for job in jobs] == [("maintenance", None, "succeeded")]
 
 
 async def test_no_maintenance_is_scheduled_when_the_interval_is_zero(app: FastAPI) -> None:
-    assert app.state.settings.maintenance_interval_seconds == 0
-    assert not await runner_of(app).schedule_maintenance(app.state.job_queue)
+    assert app.state.runtime.settings.maintenance_interval_seconds == 0
+    assert not await runner_of(app).schedule_maintenance(app.state.runtime.part(BrokerJobQueue))

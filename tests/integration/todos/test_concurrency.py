@@ -5,11 +5,11 @@ import asyncio
 import pytest
 from fastapi import FastAPI
 
+from app.core.cursors import CursorCodec
 from app.domains.todos.errors import TodoChanged
 from app.domains.todos.schemas import TodoUpdate
 from app.domains.todos.service import Actor, TodoService
 from app.infrastructure.unit_of_work import UnitOfWork
-from app.web.cursor import CursorCodec
 from tests.integration.accounts.conftest import PeopleFactory
 from tests.integration.todos.conftest import new_todo
 
@@ -68,7 +68,10 @@ async def test_two_sessions_updating_the_same_version_cannot_both_win(
     todo = await new_todo(ann.client, "original")
     actor = Actor(id=ann.id, is_admin=False)
     cursors = CursorCodec("unused")
-    first, second = UnitOfWork(app.state.session_factory), UnitOfWork(app.state.session_factory)
+    first, second = (
+        UnitOfWork(app.state.runtime.session_factory),
+        UnitOfWork(app.state.runtime.session_factory),
+    )
     try:
         services = [TodoService(uow=uow, cursors=cursors) for uow in (first, second)]
         loaded = [await service.get_visible(todo_id=todo["id"], actor=actor) for service in services]

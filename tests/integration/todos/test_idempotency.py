@@ -13,7 +13,7 @@ from tests.integration.accounts.conftest import PeopleFactory
 
 
 async def count(app: FastAPI, model: type[object]) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -90,7 +90,7 @@ async def test_a_failed_first_attempt_leaves_the_key_free(app: FastAPI, people: 
 async def test_keys_expire_after_a_day(app: FastAPI, people: PeopleFactory) -> None:
     ann = await people.member()
     await ann.client.post("/api/v1/todos", json={"title": "daily"}, headers=key("k-day"))
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         await session.execute(update(IdempotencyRecord).values(expires_at=utc_now() - timedelta(seconds=1)))
 
     again = await ann.client.post("/api/v1/todos", json={"title": "daily"}, headers=key("k-day"))

@@ -10,7 +10,7 @@ from tests.integration.todos.conftest import new_tag, new_todo
 
 
 async def todo_count(app: FastAPI) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(Todo)) or 0)
 
 

@@ -177,13 +177,13 @@ async def test_listing_costs_the_same_queries_for_2_todos_as_for_20(
 
     for n in range(2):
         await new_todo(ann.client, f"t{n}", tag_ids=[tag["id"] for tag in tags])
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count_statement)
+    event.listen(app.state.runtime.engine.sync_engine, "before_cursor_execute", count_statement)
     try:
         few = await queries_for_listing()
         for n in range(2, 20):
             await new_todo(ann.client, f"t{n}", tag_ids=[tag["id"] for tag in tags])
         many = await queries_for_listing()
     finally:
-        event.remove(app.state.engine.sync_engine, "before_cursor_execute", count_statement)
+        event.remove(app.state.runtime.engine.sync_engine, "before_cursor_execute", count_statement)
 
     assert many == few

@@ -43,6 +43,7 @@ from app.domains.accounts.schemas import (
 )
 from app.domains.accounts.service.assembly import hand_off_password_reset
 from app.domains.accounts.service.auth import IssuedTokens
+from app.infrastructure.runtime import runtime_of
 from app.web.ids import PathId
 from app.web.responses import errors
 
@@ -88,7 +89,7 @@ async def login(
 ) -> TokenResponse:
     """Tokens in the body for API clients, and the same as HttpOnly cookies for browsers."""
     tokens = await auth.login(email=credentials.email, password=credentials.password, client=client)
-    set_auth_cookies(response, tokens, request.app.state.settings)
+    set_auth_cookies(response, tokens, runtime_of(request).settings)
     return token_response(tokens)
 
 
@@ -118,7 +119,7 @@ async def refresh(
             raise InvalidRefreshToken
         check_csrf(request)
     tokens = await auth.refresh(refresh_token=refresh_token)
-    set_auth_cookies(response, tokens, request.app.state.settings)
+    set_auth_cookies(response, tokens, runtime_of(request).settings)
     return token_response(tokens)
 
 
@@ -128,7 +129,7 @@ async def logout(
 ) -> None:
     """End this session; its access token stops working at once."""
     await auth.logout(principal=principal)
-    clear_auth_cookies(response, request.app.state.settings)
+    clear_auth_cookies(response, runtime_of(request).settings)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
@@ -137,7 +138,7 @@ async def logout_all(
 ) -> None:
     """End every session of the account, this one included."""
     await auth.logout_all(principal=principal)
-    clear_auth_cookies(response, request.app.state.settings)
+    clear_auth_cookies(response, runtime_of(request).settings)
 
 
 @router.get("/sessions")
@@ -167,7 +168,7 @@ async def request_password_reset(
     """Always 202, at once: whether the address has an account is revealed neither by the
     answer nor by its time; the mail is prepared and sent after the response."""
     await auth.limit_mail_requests(client)
-    hand_off_password_reset(request.app.state, email=body.email)
+    hand_off_password_reset(runtime_of(request), email=body.email)
     return Accepted()
 
 

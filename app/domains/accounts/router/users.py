@@ -31,6 +31,7 @@ from app.domains.accounts.schemas import (
     UserRead,
     UserUpdateMe,
 )
+from app.infrastructure.runtime import runtime_of
 from app.web.ids import PathId
 from app.web.pagination import Page, PageParams
 from app.web.responses import errors
@@ -57,7 +58,7 @@ async def update_me(
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(LastAdmin))
 async def delete_me(user: CurrentUser, users: UserServiceDep, request: Request, response: Response) -> None:
     await users.delete_own_account(user=user)
-    clear_auth_cookies(response, request.app.state.settings)
+    clear_auth_cookies(response, runtime_of(request).settings)
 
 
 @router.post(

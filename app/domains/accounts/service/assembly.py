@@ -4,7 +4,6 @@ Used by the API's dependencies and by the admin panel, so both apply the same ru
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from app.domains.accounts.repository import UserRepository
 from app.domains.accounts.service.auth import Authenticator, AuthService
@@ -12,6 +11,7 @@ from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
+from app.infrastructure.runtime import Runtime
 from app.infrastructure.unit_of_work import UnitOfWork
 
 
@@ -22,55 +22,54 @@ class AccountServices:
     recovery: RecoveryService
 
 
-def account_services(state: Any, uow: UnitOfWork) -> AccountServices:
-    """`state` is the app's state: settings, cache, rate limiter, mailer, hasher, tokens."""
-    revocation = _revocation(state, uow)
-    limits = AttemptLimits(state.rate_limiter)
-    emails = AccountEmails(uow=uow, settings=state.settings, mailer=state.mailer)
+def account_services(runtime: Runtime, uow: UnitOfWork) -> AccountServices:
+    revocation = _revocation(runtime, uow)
+    limits = AttemptLimits(runtime.rate_limiter)
+    emails = AccountEmails(uow=uow, settings=runtime.settings, mailer=runtime.mailer)
     auth = AuthService(
         uow=uow,
-        settings=state.settings,
-        hasher=state.password_hasher,
-        tokens=state.access_tokens,
+        settings=runtime.settings,
+        hasher=runtime.password_hasher,
+        tokens=runtime.access_tokens,
         revocation=revocation,
         limits=limits,
         emails=emails,
     )
     users = UserService(
         uow=uow,
-        settings=state.settings,
-        hasher=state.password_hasher,
+        settings=runtime.settings,
+        hasher=runtime.password_hasher,
         revocation=revocation,
         emails=emails,
         limits=limits,
     )
-    recovery = RecoveryService(uow=uow, hasher=state.password_hasher, emails=emails, revocation=revocation)
+    recovery = RecoveryService(uow=uow, hasher=runtime.password_hasher, emails=emails, revocation=revocation)
     return AccountServices(auth=auth, users=users, recovery=recovery)
 
 
-def hand_off_password_reset(state: Any, *, email: str) -> None:
+def hand_off_password_reset(runtime: Runtime, *, email: str) -> None:
     """The request answers at once, alike for every address; looking the address up, writing
     the token and mailing it happen after, in a unit of work of their own (docs/decisions.md)."""
-    state.after_response.run(_request_password_reset(state, email), name="password_reset")
+    runtime.after_response.run(_request_password_reset(runtime, email), name="password_reset")
 
 
-async def _request_password_reset(state: Any, email: str) -> None:
+async def _request_password_reset(runtime: Runtime, email: str) -> None:
     # No request slot: the slots are for requests; like jobs, this work takes a pooled
     # connection when it needs one (from the overflow: app/main.py bounds how many run).
-    uow = UnitOfWork(state.session_factory)
+    uow = UnitOfWork(runtime.session_factory)
     try:
-        await account_services(state, uow).recovery.request_password_reset(email=email)
+        await account_services(runtime, uow).recovery.request_password_reset(email=email)
     finally:
         await uow.close()
 
 
-def authenticator(state: Any, uow: UnitOfWork) -> Authenticator:
+def authenticator(runtime: Runtime, uow: UnitOfWork) -> Authenticator:
     return Authenticator(
-        tokens=state.access_tokens, revocation=_revocation(state, uow), users=UserRepository(uow.session)
+        tokens=runtime.access_tokens, revocation=_revocation(runtime, uow), users=UserRepository(uow.session)
     )
 
 
-def _revocation(state: Any, uow: UnitOfWork) -> SessionRevocation:
+def _revocation(runtime: Runtime, uow: UnitOfWork) -> SessionRevocation:
     return SessionRevocation(
-        uow=uow, cache=state.cache, access_token_ttl=state.settings.access_token_ttl_seconds
+        uow=uow, cache=runtime.cache, access_token_ttl=runtime.settings.access_token_ttl_seconds
     )

@@ -49,6 +49,7 @@ from app.domains.containers.schemas import (
     ContainerStats,
     ContainerSummary,
 )
+from app.infrastructure.runtime import runtime_of
 from app.web.moments import Moment
 from app.web.responses import errors
 from app.web.sse import event_stream
@@ -189,7 +190,7 @@ async def container_logs(
 ) -> ContainerLogs | StreamingResponse:
     wanted = LogRequest(tail=tail, since=since, timestamps=timestamps)
     if follow:
-        keepalive = request.app.state.settings.containers_log_keepalive_seconds
+        keepalive = runtime_of(request).settings.containers_log_keepalive_seconds
         return event_stream(containers.follow_logs(container, wanted), keepalive_seconds=keepalive)
     return ContainerLogs(lines=await containers.logs(container, wanted))
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from app.core.cursors import InvalidCursor
 from app.domains.todos.dependencies import (
     ActingOwner,
     CurrentActor,
@@ -18,7 +19,6 @@ from app.domains.todos.dependencies import (
 from app.domains.todos.errors import TodoChanged, UnknownTags
 from app.domains.todos.schemas import TodoCreate, TodoFilter, TodoPage, TodoRead, TodoUpdate
 from app.infrastructure.idempotency import IdempotencyDep, StoredResponse
-from app.web.cursor import InvalidCursor
 from app.web.etag import IfMatch, PreconditionFailed, etag_of
 from app.web.ids import OwnerQuery
 from app.web.responses import errors

@@ -1,7 +1,7 @@
 """Jobs: background work with its owner, progress, outcome and a lease for its worker.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: jobs_0001
+Revises: (depends on accounts_0001: jobs have owners)
 Create Date: 2026-11-22 16:36:34.641863
 """
 
@@ -10,10 +10,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision: str = "jobs_0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("jobs",)
+depends_on: str | Sequence[str] | None = "accounts_0001"
 
 
 def upgrade() -> None:

@@ -1,7 +1,7 @@
 """Accounts: users, profiles, login sessions, refresh and action tokens, mail outbox.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: accounts_0001
+Revises:
 Create Date: 2026-11-22 14:02:03.314931
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
+revision: str = "accounts_0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("accounts",)
 depends_on: str | Sequence[str] | None = None
 
 

@@ -11,8 +11,8 @@ can still log in and move to an ASCII address.
 The fold is copied here, as it is at this revision, so that later changes to the
 application cannot change what this migration did.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: accounts_0002
+Revises: accounts_0001
 Create Date: 2026-12-01 07:00:00.000000
 """
 
@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from alembic import op
 from email_validator import EmailNotValidError, validate_email
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "accounts_0002"
+down_revision: str | None = "accounts_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

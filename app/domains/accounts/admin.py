@@ -1,52 +1,41 @@
-"""What the panel shows. Reads go straight to the tables; every write goes through the
-domain services, so the panel obeys the API's rules (the last admin stays an admin)."""
+"""The accounts domain's admin views: users (role and activity changed through the service,
+so the panel obeys the API's rules: the last admin stays an admin), profiles and sessions."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqladmin import ModelView, action
-from sqlalchemy import Select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import SelectField
 
-from app.admin.context import accounts, current_admin, readable
 from app.core.errors import AppError
 from app.domains.accounts.models import AuthSession, Profile, User
 from app.domains.accounts.permissions import Role
 from app.domains.accounts.schemas import AdminUserUpdate
-from app.domains.containers.models import AuditRecord
-from app.domains.jobs.models import Job
-from app.domains.todos.models import Tag, Todo
-from app.web.ids import MAX_ID
+from app.domains.accounts.service.assembly import AccountServices, account_services
+from app.domains.accounts.service.auth import Principal
+from app.infrastructure.runtime import runtime_of
+from app.infrastructure.unit_of_work import UnitOfWork
+from app.web.admin import PANEL_SESSION_KEY, KeelView, ReadOnlyView, readable, row_id
 
 USER_COLUMNS: list[Any] = [User.id, User.email, User.role, User.is_active, User.is_verified, User.created_at]
 
 
-def row_id(pk: str) -> int:
-    """The id a panel URL names. Every table's key is an integer id, and anything else names no
-    row: 404, before sqladmin's conversion (a ValueError) or the driver (an overflow) fails as a 500."""
-    if not (pk.isascii() and pk.isdigit() and len(pk) <= len(str(MAX_ID))) or not 1 <= int(pk) <= MAX_ID:
-        raise HTTPException(status_code=404)
-    return int(pk)
+@asynccontextmanager
+async def accounts(request: Request) -> AsyncIterator[AccountServices]:
+    """The accounts services for one panel request, in a unit of work of their own."""
+    runtime = runtime_of(request)
+    uow = UnitOfWork(runtime.session_factory)
+    try:
+        yield account_services(runtime, uow)
+    finally:
+        await uow.close()
 
 
-class KeelView(ModelView):
-    def details_query(self, request: Request) -> Select[Any]:
-        row_id(request.path_params["pk"])
-        return super().details_query(request)
-
-    def form_edit_query(self, request: Request) -> Select[Any]:
-        row_id(request.path_params["pk"])
-        return super().form_edit_query(request)
-
-
-class ReadOnlyView(KeelView):
-    can_create = False
-    can_edit = False
-    can_delete = False
-    can_export = False
-    page_size = 50
+async def current_admin(request: Request, services: AccountServices) -> Principal:
+    return await services.auth.resume(session_id=int(request.session[PANEL_SESSION_KEY]))
 
 
 class UserAdmin(KeelView, model=User):
@@ -113,55 +102,4 @@ class SessionAdmin(ReadOnlyView, model=AuthSession):
         return RedirectResponse(request.url_for("admin:list", identity=self.identity), status_code=302)
 
 
-class TodoAdmin(ReadOnlyView, model=Todo):
-    name_plural = "Todos"
-    icon = "fa-solid fa-list-check"
-    column_list = [Todo.id, Todo.owner_id, Todo.title, Todo.completed, Todo.version, Todo.created_at]
-    column_searchable_list = [Todo.title]
-    column_sortable_list = [Todo.id, Todo.title, Todo.created_at]
-
-
-class TagAdmin(ReadOnlyView, model=Tag):
-    name_plural = "Tags"
-    icon = "fa-solid fa-tag"
-    column_list = [Tag.id, Tag.owner_id, Tag.name, Tag.colour]
-    column_searchable_list = [Tag.name]
-
-
-class JobAdmin(ReadOnlyView, model=Job):
-    name_plural = "Jobs"
-    icon = "fa-solid fa-gears"
-    column_list = [Job.id, Job.kind, Job.owner_id, Job.status, Job.progress, Job.attempts, Job.created_at]
-    column_sortable_list = [Job.id, Job.status, Job.created_at]
-    column_default_sort = [(Job.id, True)]
-
-
-class AuditAdmin(ReadOnlyView, model=AuditRecord):
-    """The containers audit trail: read here, never changed."""
-
-    name = "Audit record"
-    name_plural = "Audit"
-    icon = "fa-solid fa-clipboard-list"
-    column_list = [
-        AuditRecord.id,
-        AuditRecord.created_at,
-        AuditRecord.actor_email,
-        AuditRecord.action,
-        AuditRecord.target,
-        AuditRecord.outcome,
-        AuditRecord.error_code,
-    ]
-    column_searchable_list = [AuditRecord.action, AuditRecord.target, AuditRecord.actor_email]
-    column_sortable_list = [AuditRecord.id, AuditRecord.action, AuditRecord.outcome, AuditRecord.created_at]
-    column_default_sort = [(AuditRecord.id, True)]
-
-
-VIEWS: list[type[ModelView]] = [
-    UserAdmin,
-    ProfileAdmin,
-    SessionAdmin,
-    TodoAdmin,
-    TagAdmin,
-    JobAdmin,
-    AuditAdmin,
-]
+VIEWS: list[type[ModelView]] = [UserAdmin, ProfileAdmin, SessionAdmin]

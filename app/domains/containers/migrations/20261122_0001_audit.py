@@ -1,7 +1,7 @@
 """Audit records of container and image actions: append-only, no foreign key to their actor.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: containers_0001
+Revises:
 Create Date: 2026-11-22 23:00:00.000000
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
+revision: str = "containers_0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("containers",)
 depends_on: str | Sequence[str] | None = None
 
 
