@@ -31,7 +31,6 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 class IdempotencyKeyReused(ValidationFailed):
     error_code = "idempotency_key_reused"
-    message_key = "errors.idempotency_key_reused"
 
 
 class IdempotencyRecord(Base):

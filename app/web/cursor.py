@@ -17,7 +17,6 @@ SIGNATURE_BYTES = 16
 
 class InvalidCursor(ValidationFailed):
     error_code = "invalid_cursor"
-    message_key = "errors.invalid_cursor"
 
 
 class CursorCodec:

@@ -10,7 +10,6 @@ from app.core.errors import AppError
 class PreconditionFailed(AppError):
     status_code = 412
     error_code = "precondition_failed"
-    message_key = "errors.precondition_failed"
 
 
 def etag_of(entity_id: int, version: int) -> str:

@@ -54,7 +54,7 @@ class ErrorOutcome:
 
 
 INVALID_INPUT = ErrorOutcome.of(ValidationFailed)
-INTERNAL_ERROR = ErrorOutcome(500, "internal_error", "errors.internal")
+INTERNAL_ERROR = ErrorOutcome(500, "internal_error", "errors.internal_error")
 SERVER_BUSY = ErrorOutcome.of(ServerBusy)
 DATABASE_UNAVAILABLE = ErrorOutcome.of(DatabaseUnavailable)
 # A write may meet another: the row it changes or refers to deleted meanwhile, or a deadlock

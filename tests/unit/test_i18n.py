@@ -1,5 +1,6 @@
 import pytest
 
+from app.core.errors import ConflictError
 from app.core.i18n import negotiate_locale, translate
 
 
@@ -32,8 +33,20 @@ def test_missing_parameter_leaves_the_text_rather_than_failing() -> None:
 
 
 def test_unknown_locale_falls_back_to_english() -> None:
-    assert translate("errors.internal", "xx") == translate("errors.internal", "en")
+    assert translate("errors.internal_error", "xx") == translate("errors.internal_error", "en")
 
 
 def test_unknown_key_is_returned_as_is() -> None:
     assert translate("errors.nowhere", "ru") == "errors.nowhere"
+
+
+def test_an_errors_message_key_is_derived_from_its_code() -> None:
+    class GizmoJammed(ConflictError):
+        error_code = "gizmo_jammed"
+
+    class GizmoJammedAgain(GizmoJammed):
+        """Inherits the code, and so the message."""
+
+    assert GizmoJammed.message_key == "errors.gizmo_jammed"
+    assert GizmoJammedAgain.message_key == "errors.gizmo_jammed"
+    assert ConflictError.message_key == "errors.conflict"

@@ -19,12 +19,10 @@ class NotAuthenticated(AuthenticationError):
 
 class InvalidCredentials(AuthenticationError):
     error_code = "invalid_credentials"
-    message_key = "errors.accounts.invalid_credentials"
 
 
 class InvalidToken(AuthenticationError):
     error_code = "invalid_token"
-    message_key = "errors.accounts.invalid_token"
 
     def __init__(self) -> None:
         super().__init__(headers=BEARER_CHALLENGE)
@@ -32,7 +30,6 @@ class InvalidToken(AuthenticationError):
 
 class TokenExpired(AuthenticationError):
     error_code = "token_expired"
-    message_key = "errors.accounts.token_expired"
 
     def __init__(self) -> None:
         super().__init__(headers=BEARER_CHALLENGE)
@@ -40,7 +37,6 @@ class TokenExpired(AuthenticationError):
 
 class SessionRevoked(AuthenticationError):
     error_code = "session_revoked"
-    message_key = "errors.accounts.session_revoked"
 
     def __init__(self) -> None:
         super().__init__(headers=BEARER_CHALLENGE)
@@ -48,34 +44,28 @@ class SessionRevoked(AuthenticationError):
 
 class InvalidRefreshToken(AuthenticationError):
     error_code = "invalid_refresh_token"
-    message_key = "errors.accounts.invalid_refresh_token"
 
 
 class RefreshTokenReused(AuthenticationError):
     error_code = "refresh_token_reused"
-    message_key = "errors.accounts.refresh_token_reused"
 
 
 class AccountInactive(AuthenticationError):
     error_code = "account_inactive"
-    message_key = "errors.accounts.account_inactive"
 
 
 class CsrfFailed(PermissionDeniedError):
     error_code = "csrf_failed"
-    message_key = "errors.accounts.csrf_failed"
 
 
 class CrossSiteRequest(PermissionDeniedError):
     """A page of another site asked for login cookies (login CSRF)."""
 
     error_code = "cross_site_request"
-    message_key = "errors.accounts.cross_site_request"
 
 
 class PermissionDenied(PermissionDeniedError):
     error_code = "permission_denied"
-    message_key = "errors.accounts.permission_denied"
 
     def __init__(self, *, permission: str) -> None:
         super().__init__(permission=permission)
@@ -83,29 +73,24 @@ class PermissionDenied(PermissionDeniedError):
 
 class WrongPassword(PermissionDeniedError):
     error_code = "wrong_password"
-    message_key = "errors.accounts.wrong_password"
 
 
 class EmailTaken(ConflictError):
     error_code = "email_taken"
-    message_key = "errors.accounts.email_taken"
 
 
 class ProfileExists(ConflictError):
     """Requests mending a missing profile at once: one made it, the others may retry."""
 
     error_code = "profile_exists"
-    message_key = "errors.accounts.profile_exists"
 
 
 class LastAdmin(ConflictError):
     error_code = "last_admin"
-    message_key = "errors.accounts.last_admin"
 
 
 class PasswordRejected(ValidationFailed):
     error_code = "password_rejected"
-    message_key = "errors.accounts.password_rejected"
 
     def __init__(self, *, reason: str) -> None:
         super().__init__(details={"reason": reason})
@@ -114,12 +99,10 @@ class PasswordRejected(ValidationFailed):
 class InvalidActionToken(AppError):
     status_code = 400
     error_code = "invalid_action_token"
-    message_key = "errors.accounts.invalid_action_token"
 
 
 class UserNotFound(NotFoundError):
     error_code = "user_not_found"
-    message_key = "errors.accounts.user_not_found"
 
     def __init__(self, *, entity_id: int) -> None:
         super().__init__(user_id=entity_id)
@@ -127,7 +110,6 @@ class UserNotFound(NotFoundError):
 
 class SessionNotFound(NotFoundError):
     error_code = "session_not_found"
-    message_key = "errors.accounts.session_not_found"
 
     def __init__(self, *, entity_id: int) -> None:
         super().__init__(session_id=entity_id)

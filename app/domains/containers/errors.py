@@ -18,7 +18,6 @@ class ContainerNotFound(NotFoundError):
     """Also the answer for someone else's container: its existence is not revealed."""
 
     error_code = "container_not_found"
-    message_key = "errors.containers.not_found"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
@@ -26,7 +25,6 @@ class ContainerNotFound(NotFoundError):
 
 class ContainerNameTaken(ConflictError):
     error_code = "container_name_taken"
-    message_key = "errors.containers.name_taken"
 
     def __init__(self, name: str) -> None:
         super().__init__(name=name)
@@ -34,7 +32,6 @@ class ContainerNameTaken(ConflictError):
 
 class ContainerNotRunning(ConflictError):
     error_code = "container_not_running"
-    message_key = "errors.containers.not_running"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
@@ -42,7 +39,6 @@ class ContainerNotRunning(ConflictError):
 
 class ContainerAlreadyRunning(ConflictError):
     error_code = "container_already_running"
-    message_key = "errors.containers.already_running"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
@@ -52,7 +48,6 @@ class ContainerRunning(ConflictError):
     """Removing a running container needs `force=true`."""
 
     error_code = "container_running"
-    message_key = "errors.containers.running"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
@@ -62,12 +57,10 @@ class RuntimeConflict(ConflictError):
     """The engine refused the change because of the object's state (its words are logged)."""
 
     error_code = "container_conflict"
-    message_key = "errors.containers.conflict"
 
 
 class ImageNotFound(NotFoundError):
     error_code = "image_not_found"
-    message_key = "errors.containers.image_not_found"
 
     def __init__(self, image: str) -> None:
         super().__init__(image=image)
@@ -75,7 +68,6 @@ class ImageNotFound(NotFoundError):
 
 class ImageInUse(ConflictError):
     error_code = "image_in_use"
-    message_key = "errors.containers.image_in_use"
 
     def __init__(self, image: str) -> None:
         super().__init__(image=image)
@@ -83,7 +75,6 @@ class ImageInUse(ConflictError):
 
 class DockerUnavailable(DependencyUnavailable):
     error_code = "docker_unavailable"
-    message_key = "errors.docker_unavailable"
 
 
 class PolicyRefusal(PermissionDeniedError):
@@ -92,7 +83,6 @@ class PolicyRefusal(PermissionDeniedError):
 
 class ImageNotAllowed(PolicyRefusal):
     error_code = "image_not_allowed"
-    message_key = "errors.containers.image_not_allowed"
 
     def __init__(self, image: str) -> None:
         super().__init__(image=image)
@@ -100,22 +90,18 @@ class ImageNotAllowed(PolicyRefusal):
 
 class PrivilegedNotAllowed(PolicyRefusal):
     error_code = "privileged_not_allowed"
-    message_key = "errors.containers.privileged_not_allowed"
 
 
 class CapabilitiesNotAllowed(PolicyRefusal):
     error_code = "capabilities_not_allowed"
-    message_key = "errors.containers.capabilities_not_allowed"
 
 
 class DevicesNotAllowed(PolicyRefusal):
     error_code = "devices_not_allowed"
-    message_key = "errors.containers.devices_not_allowed"
 
 
 class HostNamespaceNotAllowed(PolicyRefusal):
     error_code = "host_namespace_not_allowed"
-    message_key = "errors.containers.host_namespace_not_allowed"
 
     def __init__(self, namespaces: list[str]) -> None:
         super().__init__(namespaces=", ".join(namespaces), details={"namespaces": namespaces})
@@ -123,17 +109,14 @@ class HostNamespaceNotAllowed(PolicyRefusal):
 
 class BindMountsNotAllowed(PolicyRefusal):
     error_code = "bind_mounts_not_allowed"
-    message_key = "errors.containers.bind_mounts_not_allowed"
 
 
 class SecurityOptionsNotAllowed(PolicyRefusal):
     error_code = "security_options_not_allowed"
-    message_key = "errors.containers.security_options_not_allowed"
 
 
 class PublicPortNotAllowed(PolicyRefusal):
     error_code = "public_port_not_allowed"
-    message_key = "errors.containers.public_port_not_allowed"
 
     def __init__(self, host_ip: str) -> None:
         super().__init__(host_ip=host_ip)
@@ -143,7 +126,6 @@ class LimitExceeded(PolicyRefusal):
     """A memory, CPU or PID limit above the policy's maximum."""
 
     error_code = "limit_exceeded"
-    message_key = "errors.containers.limit_exceeded"
 
     def __init__(self, *, limit: str, requested: float, maximum: float) -> None:
         details = {"limit": limit, "requested": requested, "maximum": maximum}
@@ -152,7 +134,6 @@ class LimitExceeded(PolicyRefusal):
 
 class ContainerQuotaExceeded(PolicyRefusal):
     error_code = "container_quota_exceeded"
-    message_key = "errors.containers.container_quota_exceeded"
 
     def __init__(self, *, quota: int) -> None:
         super().__init__(details={"quota": quota}, quota=quota)
@@ -160,7 +141,6 @@ class ContainerQuotaExceeded(PolicyRefusal):
 
 class MemoryQuotaExceeded(PolicyRefusal):
     error_code = "memory_quota_exceeded"
-    message_key = "errors.containers.memory_quota_exceeded"
 
     def __init__(self, *, quota_mb: int, in_use_mb: int, requested_mb: int) -> None:
         details = {"quota_mb": quota_mb, "in_use_mb": in_use_mb, "requested_mb": requested_mb}
@@ -171,7 +151,6 @@ class ReservedLabel(ValidationFailed):
     """Labels under `io.keel.` are the server's: ownership must not be forgeable."""
 
     error_code = "reserved_label"
-    message_key = "errors.containers.reserved_label"
 
     def __init__(self, labels: list[str]) -> None:
         super().__init__(details={"labels": labels}, labels=", ".join(labels))
@@ -182,7 +161,6 @@ class VolumeTargetReserved(ValidationFailed):
     engine would create the container and then fail to start it, or hide /sys or /dev."""
 
     error_code = "volume_target_reserved"
-    message_key = "errors.containers.volume_target_reserved"
 
     def __init__(self, *, target: str) -> None:
         super().__init__(details={"target": target}, target=target)
@@ -190,7 +168,6 @@ class VolumeTargetReserved(ValidationFailed):
 
 class VolumeTargetNotAbsolute(ValidationFailed):
     error_code = "volume_target_not_absolute"
-    message_key = "errors.containers.volume_target_not_absolute"
 
     def __init__(self, *, target: str) -> None:
         super().__init__(details={"target": target}, target=target)
@@ -200,7 +177,6 @@ class RuntimeRejected(ValidationFailed):
     """The engine refused the request as invalid (its words are logged)."""
 
     error_code = "runtime_rejected"
-    message_key = "errors.containers.runtime_rejected"
 
 
 class RuntimeFailed(AppError):
@@ -208,14 +184,12 @@ class RuntimeFailed(AppError):
 
     status_code = 502
     error_code = "runtime_failed"
-    message_key = "errors.containers.runtime_failed"
 
 
 class ContainerCreateBusy(ConflictError):
     """Another create of the same owner held the quota lock for too long."""
 
     error_code = "container_create_busy"
-    message_key = "errors.containers.create_busy"
 
     def __init__(self) -> None:
         super().__init__(headers={"Retry-After": "1"})
