@@ -6,7 +6,9 @@ ifeq ($(UV),)
 UV := .tools/bin/uv
 endif
 
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
+# The platform's catalogs and each domain's (app/domains/<name>/locales).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po \
+                                            app/domains/*/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
 .PHONY: help run test lint fmt install catalogs migrate clean browser docker-engine fuzz bench soak wrk
@@ -51,6 +53,9 @@ catalogs: install $(CATALOGS)
 app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po
 	$(UV) run pybabel compile --use-fuzzy -i $< -o $@
 
+app/domains/%/LC_MESSAGES/messages.mo: app/domains/%/LC_MESSAGES/messages.po
+	$(UV) run pybabel compile --use-fuzzy -i $< -o $@
+
 migrate: install catalogs
 	$(UV) run keel migrate
 
@@ -60,7 +65,7 @@ migrate: install catalogs
 
 clean:
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
-	find app/locales -name '*.mo' -delete
+	find app/locales app/domains -name '*.mo' -delete
 
 # The browser tests drive Debian's Chromium. Install it where we may (as root, with apt);
 # elsewhere they are skipped, unless KEEL_TEST_REQUIRE lists `browser`.

@@ -5,6 +5,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -20,7 +21,7 @@ from app.core.errors import (
     as_app_error,
     install_error_handlers,
 )
-from app.core.i18n import ensure_catalogs
+from app.core.i18n import ensure_catalogs, use_catalogs
 from app.core.logging import configure_logging
 from app.core.security import AccessTokens, PasswordHasher
 from app.domains.accounts.router import pages as account_pages
@@ -58,11 +59,18 @@ from app.web.metrics import instrument
 from app.web.responses import document_error_responses
 
 GZIP_MINIMUM_BYTES = 1024
+DOMAINS_DIR = Path(__file__).resolve().parent / "domains"
+
+
+def _domain_catalog_dirs() -> list[Path]:
+    """Each domain's own messages (`app/domains/<name>/locales`), merged over the platform's."""
+    return sorted(DOMAINS_DIR.glob("*/locales"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
+    use_catalogs(_domain_catalog_dirs())
     ensure_catalogs()
 
     # Created here, connected lazily: the admin panel needs them before startup.
