@@ -59,11 +59,15 @@ class AppError(Exception):
 
 
 class NotFoundError(AppError):
+    """No route at this address, or no such resource (or not the caller's)."""
+
     status_code = 404
     error_code = "not_found"
 
 
 class ConflictError(AppError):
+    """The request conflicts with the current state."""
+
     status_code = 409
     error_code = "conflict"
 
@@ -82,16 +86,22 @@ class ReferenceRemoved(ConflictError):
 
 
 class PermissionDeniedError(AppError):
+    """Authenticated, but not allowed."""
+
     status_code = 403
     error_code = "forbidden"
 
 
 class AuthenticationError(AppError):
+    """Authentication is required."""
+
     status_code = 401
     error_code = "not_authenticated"
 
 
 class ServiceUnavailableError(AppError):
+    """A server Keel needs is down."""
+
     status_code = 503
     error_code = "service_unavailable"
 
@@ -112,14 +122,20 @@ class DependencyUnavailable(ServiceUnavailableError, ConnectionError):
 
 
 class DatabaseUnavailable(DependencyUnavailable):
+    """PostgreSQL (or the SQLite file) cannot be reached; `Retry-After: 5`."""
+
     error_code = "database_unavailable"
 
 
 class CacheUnavailable(DependencyUnavailable):
+    """Redis cannot be reached: token revocation and rate limits cannot be checked; `Retry-After: 5`."""
+
     error_code = "cache_unavailable"
 
 
 class BrokerUnavailable(DependencyUnavailable):
+    """RabbitMQ did not take the job; the job is recorded as failed; `Retry-After: 5`."""
+
     error_code = "broker_unavailable"
 
 
@@ -143,7 +159,8 @@ class TooManyRequests(AppError):
 
 
 class RequestHeaderFieldsTooLarge(AppError):
-    """The request head is over `KEEL_MAX_HEADER_BYTES` or `KEEL_MAX_HEADER_COUNT`."""
+    """The request head is over `KEEL_MAX_HEADER_BYTES` or `KEEL_MAX_HEADER_COUNT`; `keel serve`
+    refuses it as it arrives and closes the connection."""
 
     status_code = 431
     error_code = "request_header_fields_too_large"
@@ -163,10 +180,21 @@ class UnsupportedMediaType(AppError):
 
 
 class ValidationFailed(AppError):
-    """Input that passed the schema but not a rule only the server can check."""
+    """Input failed validation: the schema (`details` lists `{loc, msg, type}`), or a rule only
+    the server can check."""
 
     status_code = 422
     error_code = "validation_error"
+
+
+class InternalError(AppError):
+    """An unexpected failure: logged with the request id, the body reveals nothing of it.
+
+    Never raised: the unhandled-error handler answers with its code and message.
+    """
+
+    status_code = 500
+    error_code = "internal_error"
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -332,7 +360,10 @@ def internal_error_response(request: Request, exc: BaseException) -> JSONRespons
     """The one place an unexpected exception is logged; the body reveals nothing of it."""
     logger.error("unhandled_error", exc_info=exc, path=request.url.path, method=request.method)
     return error_response(
-        request, status_code=500, error_code="internal_error", message_key="errors.internal_error"
+        request,
+        status_code=InternalError.status_code,
+        error_code=InternalError.error_code,
+        message_key=InternalError.message_key,
     )
 
 

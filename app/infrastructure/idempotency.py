@@ -30,6 +30,8 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 
 class IdempotencyKeyReused(ValidationFailed):
+    """An `Idempotency-Key` sent again with a different body."""
+
     error_code = "idempotency_key_reused"
 
 

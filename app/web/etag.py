@@ -8,6 +8,8 @@ from app.core.errors import AppError
 
 
 class PreconditionFailed(AppError):
+    """`If-Match` names a version that is no longer current; `details.current_etag`."""
+
     status_code = 412
     error_code = "precondition_failed"
 

@@ -14,15 +14,11 @@ from babel.messages.pofile import read_po
 from app.core.errors import HTTP_ERRORS, AppError
 from app.core.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 from app.main import _domain_catalog_dirs
-from tests.unit.test_error_docs import all_subclasses
+from tools.error_docs import keel_errors
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 CATALOG_DIRS = (LOCALES_DIR, *_domain_catalog_dirs())
 OTHER_LOCALES = [locale for locale in SUPPORTED_LOCALES if locale != "en"]
-
-
-def keel_errors() -> list[type[AppError]]:
-    return [error for error in all_subclasses(AppError) if error.__module__.startswith("app.")]
 
 
 def catalog(directory: Path, locale: str) -> dict[str, str]:

@@ -18,10 +18,14 @@ class NotAuthenticated(AuthenticationError):
 
 
 class InvalidCredentials(AuthenticationError):
+    """Wrong e-mail or password: the same answer for both."""
+
     error_code = "invalid_credentials"
 
 
 class InvalidToken(AuthenticationError):
+    """The access token is malformed, forged, or for another audience or issuer."""
+
     error_code = "invalid_token"
 
     def __init__(self) -> None:
@@ -29,6 +33,8 @@ class InvalidToken(AuthenticationError):
 
 
 class TokenExpired(AuthenticationError):
+    """The access token is past its `exp`."""
+
     error_code = "token_expired"
 
     def __init__(self) -> None:
@@ -36,6 +42,8 @@ class TokenExpired(AuthenticationError):
 
 
 class SessionRevoked(AuthenticationError):
+    """The token's session was ended (logout, password change, deactivation, role change)."""
+
     error_code = "session_revoked"
 
     def __init__(self) -> None:
@@ -43,18 +51,26 @@ class SessionRevoked(AuthenticationError):
 
 
 class InvalidRefreshToken(AuthenticationError):
+    """An unknown or expired refresh token."""
+
     error_code = "invalid_refresh_token"
 
 
 class RefreshTokenReused(AuthenticationError):
+    """A rotated refresh token presented again: the whole session is revoked."""
+
     error_code = "refresh_token_reused"
 
 
 class AccountInactive(AuthenticationError):
+    """The account is deactivated."""
+
     error_code = "account_inactive"
 
 
 class CsrfFailed(PermissionDeniedError):
+    """A cookie-authenticated unsafe request without the matching `X-CSRF-Token`."""
+
     error_code = "csrf_failed"
 
 
@@ -65,6 +81,8 @@ class CrossSiteRequest(PermissionDeniedError):
 
 
 class PermissionDenied(PermissionDeniedError):
+    """The caller's role lacks the permission the route requires."""
+
     error_code = "permission_denied"
 
     def __init__(self, *, permission: str) -> None:
@@ -72,10 +90,14 @@ class PermissionDenied(PermissionDeniedError):
 
 
 class WrongPassword(PermissionDeniedError):
+    """The current password given to change a password or e-mail is wrong."""
+
     error_code = "wrong_password"
 
 
 class EmailTaken(ConflictError):
+    """Another account uses this e-mail (in any case)."""
+
     error_code = "email_taken"
 
 
@@ -86,10 +108,14 @@ class ProfileExists(ConflictError):
 
 
 class LastAdmin(ConflictError):
+    """The change would leave no active admin."""
+
     error_code = "last_admin"
 
 
 class PasswordRejected(ValidationFailed):
+    """Too short, too long, or the account's own e-mail; `details.reason`."""
+
     error_code = "password_rejected"
 
     def __init__(self, *, reason: str) -> None:
@@ -97,11 +123,15 @@ class PasswordRejected(ValidationFailed):
 
 
 class InvalidActionToken(AppError):
+    """A reset or verification token that is unknown, used, expired or for another purpose."""
+
     status_code = 400
     error_code = "invalid_action_token"
 
 
 class UserNotFound(NotFoundError):
+    """No such user."""
+
     error_code = "user_not_found"
 
     def __init__(self, *, entity_id: int) -> None:
@@ -109,6 +139,8 @@ class UserNotFound(NotFoundError):
 
 
 class SessionNotFound(NotFoundError):
+    """No such session of the caller's."""
+
     error_code = "session_not_found"
 
     def __init__(self, *, entity_id: int) -> None:

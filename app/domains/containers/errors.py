@@ -24,6 +24,8 @@ class ContainerNotFound(NotFoundError):
 
 
 class ContainerNameTaken(ConflictError):
+    """The caller already has a container with this name (names are per user)."""
+
     error_code = "container_name_taken"
 
     def __init__(self, name: str) -> None:
@@ -31,6 +33,8 @@ class ContainerNameTaken(ConflictError):
 
 
 class ContainerNotRunning(ConflictError):
+    """Stop of a container that is not running."""
+
     error_code = "container_not_running"
 
     def __init__(self, container_id: str) -> None:
@@ -38,6 +42,8 @@ class ContainerNotRunning(ConflictError):
 
 
 class ContainerAlreadyRunning(ConflictError):
+    """Start of a container that is running."""
+
     error_code = "container_already_running"
 
     def __init__(self, container_id: str) -> None:
@@ -60,6 +66,8 @@ class RuntimeConflict(ConflictError):
 
 
 class ImageNotFound(NotFoundError):
+    """The image is not on the engine (pull it first), or no such image to remove."""
+
     error_code = "image_not_found"
 
     def __init__(self, image: str) -> None:
@@ -67,6 +75,8 @@ class ImageNotFound(NotFoundError):
 
 
 class ImageInUse(ConflictError):
+    """The image is used by a container (`force=true` removes it from stopped ones)."""
+
     error_code = "image_in_use"
 
     def __init__(self, image: str) -> None:
@@ -74,6 +84,8 @@ class ImageInUse(ConflictError):
 
 
 class DockerUnavailable(DependencyUnavailable):
+    """The Docker engine does not answer; `Retry-After: 5`."""
+
     error_code = "docker_unavailable"
 
 
@@ -82,6 +94,8 @@ class PolicyRefusal(PermissionDeniedError):
 
 
 class ImageNotAllowed(PolicyRefusal):
+    """The image matches no pattern of `KEEL_CONTAINERS_ALLOWED_IMAGES`."""
+
     error_code = "image_not_allowed"
 
     def __init__(self, image: str) -> None:
@@ -89,18 +103,27 @@ class ImageNotAllowed(PolicyRefusal):
 
 
 class PrivilegedNotAllowed(PolicyRefusal):
+    """`privileged: true` (members always; admins unless `KEEL_CONTAINERS_ADMIN_HOST_ACCESS`)."""
+
     error_code = "privileged_not_allowed"
 
 
 class CapabilitiesNotAllowed(PolicyRefusal):
+    """`cap_add` is not empty (members always; admins unless `KEEL_CONTAINERS_ADMIN_HOST_ACCESS`)."""
+
     error_code = "capabilities_not_allowed"
 
 
 class DevicesNotAllowed(PolicyRefusal):
+    """`devices` is not empty (members always; admins unless `KEEL_CONTAINERS_ADMIN_HOST_ACCESS`)."""
+
     error_code = "devices_not_allowed"
 
 
 class HostNamespaceNotAllowed(PolicyRefusal):
+    """`host_namespaces` asks for the host's network, PID, IPC or UTS namespace (same rule as
+    `privileged`)."""
+
     error_code = "host_namespace_not_allowed"
 
     def __init__(self, namespaces: list[str]) -> None:
@@ -108,14 +131,20 @@ class HostNamespaceNotAllowed(PolicyRefusal):
 
 
 class BindMountsNotAllowed(PolicyRefusal):
+    """`binds` mounts host paths (same rule as `privileged`); named `volumes` are fine."""
+
     error_code = "bind_mounts_not_allowed"
 
 
 class SecurityOptionsNotAllowed(PolicyRefusal):
+    """`security_opt` is not empty (same rule as `privileged`); `no-new-privileges` is always on."""
+
     error_code = "security_options_not_allowed"
 
 
 class PublicPortNotAllowed(PolicyRefusal):
+    """A port published on an address other than loopback, unless `KEEL_CONTAINERS_PUBLIC_PORTS`."""
+
     error_code = "public_port_not_allowed"
 
     def __init__(self, host_ip: str) -> None:
@@ -123,7 +152,7 @@ class PublicPortNotAllowed(PolicyRefusal):
 
 
 class LimitExceeded(PolicyRefusal):
-    """A memory, CPU or PID limit above the policy's maximum."""
+    """`memory_mb`, `cpus` or `pids_limit` above the policy's maximum; `details` names it."""
 
     error_code = "limit_exceeded"
 
@@ -133,6 +162,8 @@ class LimitExceeded(PolicyRefusal):
 
 
 class ContainerQuotaExceeded(PolicyRefusal):
+    """The owner already has `KEEL_CONTAINERS_QUOTA_COUNT` containers (stopped ones count)."""
+
     error_code = "container_quota_exceeded"
 
     def __init__(self, *, quota: int) -> None:
@@ -140,6 +171,8 @@ class ContainerQuotaExceeded(PolicyRefusal):
 
 
 class MemoryQuotaExceeded(PolicyRefusal):
+    """The owner's containers' memory limits would exceed `KEEL_CONTAINERS_QUOTA_MEMORY_MB`."""
+
     error_code = "memory_quota_exceeded"
 
     def __init__(self, *, quota_mb: int, in_use_mb: int, requested_mb: int) -> None:
@@ -157,8 +190,11 @@ class ReservedLabel(ValidationFailed):
 
 
 class VolumeTargetReserved(ValidationFailed):
-    """A volume over the kernel's file systems or what the engine mounts itself: the
-    engine would create the container and then fail to start it, or hide /sys or /dev."""
+    """A volume target (`..`, `.`, `//` resolved) under `/proc`, `/sys` or `/dev`, `/` itself, or
+    a file the engine writes (`/etc/hosts`, …); `details.target`.
+
+    The engine would create the container and then fail to start it, or hide /sys or /dev.
+    """
 
     error_code = "volume_target_reserved"
 
@@ -167,6 +203,8 @@ class VolumeTargetReserved(ValidationFailed):
 
 
 class VolumeTargetNotAbsolute(ValidationFailed):
+    """A volume target that does not start with `/`; `details.target`."""
+
     error_code = "volume_target_not_absolute"
 
     def __init__(self, *, target: str) -> None:
@@ -187,7 +225,7 @@ class RuntimeFailed(AppError):
 
 
 class ContainerCreateBusy(ConflictError):
-    """Another create of the same owner held the quota lock for too long."""
+    """Another create of the same owner held the quota lock for too long; `Retry-After: 1`."""
 
     error_code = "container_create_busy"
 

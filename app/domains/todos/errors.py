@@ -4,6 +4,8 @@ from app.core.errors import ConflictError, NotFoundError, ValidationFailed
 
 
 class TodoNotFound(NotFoundError):
+    """No such todo, or not the caller's."""
+
     error_code = "todo_not_found"
 
     def __init__(self, todo_id: int) -> None:
@@ -11,6 +13,8 @@ class TodoNotFound(NotFoundError):
 
 
 class TagNotFound(NotFoundError):
+    """No such tag, or not the caller's."""
+
     error_code = "tag_not_found"
 
     def __init__(self, tag_id: int) -> None:
@@ -18,7 +22,8 @@ class TagNotFound(NotFoundError):
 
 
 class UnknownTags(ValidationFailed):
-    """Tag ids that do not exist, or belong to someone else: the same answer for both."""
+    """Tag ids that do not exist, or belong to someone else: the same answer for both;
+    `details.tag_ids` lists them."""
 
     error_code = "unknown_tags"
 
@@ -27,6 +32,8 @@ class UnknownTags(ValidationFailed):
 
 
 class TagNameTaken(ConflictError):
+    """The owner already has a tag with this name."""
+
     error_code = "tag_name_taken"
 
     def __init__(self, name: str) -> None:
