@@ -14,7 +14,7 @@ COPY README.md alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
 RUN uv sync --frozen --no-default-groups \
-    && for po in app/locales/*/LC_MESSAGES/messages.po; do \
+    && for po in app/locales/*/LC_MESSAGES/messages.po app/domains/*/locales/*/LC_MESSAGES/messages.po; do \
          .venv/bin/pybabel compile --use-fuzzy -i "$po" -o "${po%.po}.mo"; \
        done
 

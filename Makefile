@@ -6,16 +6,19 @@ ifeq ($(UV),)
 UV := .tools/bin/uv
 endif
 
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po))
+# The platform's catalogs and each domain's (app/domains/<name>/locales).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po \
+                                            app/domains/*/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint fmt install catalogs migrate clean browser docker-engine fuzz bench soak wrk
+.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
 	@echo "make test    every test (PostgreSQL, Redis, RabbitMQ, Docker when their KEEL_TEST_* URLs are set)"
 	@echo "make lint    ruff, ruff format --check, mypy strict, import-linter"
 	@echo "make fmt     format and fix what ruff can"
+	@echo "make docs    write docs/errors.md from the error classes and the English catalogs"
 	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
 	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
@@ -51,6 +54,13 @@ catalogs: install $(CATALOGS)
 app/locales/%/LC_MESSAGES/messages.mo: app/locales/%/LC_MESSAGES/messages.po
 	$(UV) run pybabel compile --use-fuzzy -i $< -o $@
 
+app/domains/%/LC_MESSAGES/messages.mo: app/domains/%/LC_MESSAGES/messages.po
+	$(UV) run pybabel compile --use-fuzzy -i $< -o $@
+
+# docs/errors.md is generated; tests/unit/test_error_docs.py fails when it is out of date.
+docs: install
+	$(UV) run python -m tools.error_docs
+
 migrate: install catalogs
 	$(UV) run keel migrate
 
@@ -60,7 +70,7 @@ migrate: install catalogs
 
 clean:
 	rm -rf .venv .tools var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
-	find app/locales -name '*.mo' -delete
+	find app/locales app/domains -name '*.mo' -delete
 
 # The browser tests drive Debian's Chromium. Install it where we may (as root, with apt);
 # elsewhere they are skipped, unless KEEL_TEST_REQUIRE lists `browser`.

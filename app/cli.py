@@ -11,9 +11,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
-from app.core.i18n import DEFAULT_LOCALE, translate
+from app.core.i18n import DEFAULT_LOCALE, translate, use_catalogs
 from app.core.security import PasswordHasher
-from app.domains import installed_domains, migration_locations
+from app.domains import catalog_locations, installed_domains, migration_locations
 from app.domains.accounts.schemas import NewEmail
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
@@ -176,6 +176,7 @@ def create_admin(
     try:
         outcome = asyncio.run(ensure_admin(get_settings(), email=email, password=str(password)))
     except AppError as exc:
+        use_catalogs(catalog_locations())  # the refusal is the accounts domain's
         reason = translate(exc.message_key, DEFAULT_LOCALE, **exc.params)
         typer.echo(f"refused: {exc.error_code}: {reason} {exc.details or ''}".rstrip(), err=True)
         raise typer.Exit(code=1) from exc

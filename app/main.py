@@ -19,8 +19,9 @@ from app.core.errors import (
     as_app_error,
     install_error_handlers,
 )
-from app.core.i18n import ensure_catalogs
+from app.core.i18n import ensure_catalogs, use_catalogs
 from app.core.logging import configure_logging
+from app.domains import catalog_locations
 from app.infrastructure.database import (
     DATABASE_UNREACHABLE,
     answer_lost_connection,
@@ -45,6 +46,7 @@ GZIP_MINIMUM_BYTES = 1024
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.json_logs)
+    use_catalogs(catalog_locations())  # each installed domain's messages over the platform's
     ensure_catalogs()
 
     # Created here, connected lazily: the admin panel needs them before startup.

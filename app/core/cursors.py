@@ -16,8 +16,9 @@ SIGNATURE_BYTES = 16
 
 
 class InvalidCursor(ValidationFailed):
+    """A cursor that was altered, or made for another filter or order."""
+
     error_code = "invalid_cursor"
-    message_key = "errors.invalid_cursor"
 
 
 class CursorCodec:

@@ -1,7 +1,8 @@
 """The error contract: every non-2xx response is an `ErrorResponse`, whatever raised it.
 
-Domain code raises `AppError` subclasses with a stable `error_code` and a `message_key`;
-the handlers here translate the message for the caller and add the request id.
+Domain code raises `AppError` subclasses with a stable `error_code`; their message key is
+`errors.<error_code>`. The handlers here translate the message for the caller and add the
+request id.
 """
 
 import time
@@ -40,7 +41,13 @@ class AppError(Exception):
 
     status_code: ClassVar[int] = 400
     error_code: ClassVar[str] = "bad_request"
-    message_key: ClassVar[str] = "errors.bad_request"
+    # Derived, never written: one name for a code and its message, in the class and the catalogs.
+    message_key: ClassVar[str] = f"errors.{error_code}"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "message_key" not in cls.__dict__:  # only a test's stand-in borrows another message
+            cls.message_key = f"errors.{cls.error_code}"
 
     def __init__(
         self, *, details: Any = None, headers: Mapping[str, str] | None = None, **params: Any
@@ -52,15 +59,17 @@ class AppError(Exception):
 
 
 class NotFoundError(AppError):
+    """No route at this address, or no such resource (or not the caller's)."""
+
     status_code = 404
     error_code = "not_found"
-    message_key = "errors.not_found"
 
 
 class ConflictError(AppError):
+    """The request conflicts with the current state."""
+
     status_code = 409
     error_code = "conflict"
-    message_key = "errors.conflict"
 
 
 class ConcurrentChange(ConflictError):
@@ -68,32 +77,33 @@ class ConcurrentChange(ConflictError):
     or the two locked each other out."""
 
     error_code = "concurrent_change"
-    message_key = "errors.concurrent_change"
 
 
 class ReferenceRemoved(ConflictError):
     """A row the request refers to (a tag, an owner) was deleted while it ran."""
 
     error_code = "reference_removed"
-    message_key = "errors.reference_removed"
 
 
 class PermissionDeniedError(AppError):
+    """Authenticated, but not allowed."""
+
     status_code = 403
     error_code = "forbidden"
-    message_key = "errors.forbidden"
 
 
 class AuthenticationError(AppError):
+    """Authentication is required."""
+
     status_code = 401
     error_code = "not_authenticated"
-    message_key = "errors.not_authenticated"
 
 
 class ServiceUnavailableError(AppError):
+    """A server Keel needs is down."""
+
     status_code = 503
     error_code = "service_unavailable"
-    message_key = "errors.service_unavailable"
 
 
 RETRY_AFTER_OUTAGE_SECONDS = 5
@@ -112,25 +122,27 @@ class DependencyUnavailable(ServiceUnavailableError, ConnectionError):
 
 
 class DatabaseUnavailable(DependencyUnavailable):
+    """PostgreSQL (or the SQLite file) cannot be reached; `Retry-After: 5`."""
+
     error_code = "database_unavailable"
-    message_key = "errors.database_unavailable"
 
 
 class CacheUnavailable(DependencyUnavailable):
+    """Redis cannot be reached: token revocation and rate limits cannot be checked; `Retry-After: 5`."""
+
     error_code = "cache_unavailable"
-    message_key = "errors.cache_unavailable"
 
 
 class BrokerUnavailable(DependencyUnavailable):
+    """RabbitMQ did not take the job; the job is recorded as failed; `Retry-After: 5`."""
+
     error_code = "broker_unavailable"
-    message_key = "errors.broker_unavailable"
 
 
 class ServerBusy(ServiceUnavailableError):
     """This process has as many requests in flight as it takes; come back in a second."""
 
     error_code = "server_busy"
-    message_key = "errors.server_busy"
 
     def __init__(self) -> None:
         super().__init__(headers={"Retry-After": "1"})
@@ -141,18 +153,17 @@ class TooManyRequests(AppError):
 
     status_code = 429
     error_code = "too_many_requests"
-    message_key = "errors.too_many_requests"
 
     def __init__(self, *, retry_after: int) -> None:
         super().__init__(headers={"Retry-After": str(max(retry_after, 1))}, retry_after=retry_after)
 
 
 class RequestHeaderFieldsTooLarge(AppError):
-    """The request head is over `KEEL_MAX_HEADER_BYTES` or `KEEL_MAX_HEADER_COUNT`."""
+    """The request head is over `KEEL_MAX_HEADER_BYTES` or `KEEL_MAX_HEADER_COUNT`; `keel serve`
+    refuses it as it arrives and closes the connection."""
 
     status_code = 431
     error_code = "request_header_fields_too_large"
-    message_key = "errors.request_header_fields_too_large"
 
     def __init__(self, *, max_bytes: int, max_count: int) -> None:
         super().__init__(max_bytes=max_bytes, max_count=max_count)
@@ -163,18 +174,27 @@ class UnsupportedMediaType(AppError):
 
     status_code = 415
     error_code = "unsupported_media_type"
-    message_key = "errors.unsupported_media_type"
 
     def __init__(self, *, expected: Sequence[str]) -> None:
         super().__init__(details={"expected": list(expected)})
 
 
 class ValidationFailed(AppError):
-    """Input that passed the schema but not a rule only the server can check."""
+    """Input failed validation: the schema (`details` lists `{loc, msg, type}`), or a rule only
+    the server can check."""
 
     status_code = 422
     error_code = "validation_error"
-    message_key = "errors.validation"
+
+
+class InternalError(AppError):
+    """An unexpected failure: logged with the request id, the body reveals nothing of it.
+
+    Never raised: the unhandled-error handler answers with its code and message.
+    """
+
+    status_code = 500
+    error_code = "internal_error"
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -325,8 +345,8 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     return error_response(
         request,
         status_code=422,
-        error_code="validation_error",
-        message_key="errors.validation",
+        error_code=ValidationFailed.error_code,
+        message_key=ValidationFailed.message_key,
         details=validation_details(exc.errors()),
     )
 
@@ -340,7 +360,10 @@ def internal_error_response(request: Request, exc: BaseException) -> JSONRespons
     """The one place an unexpected exception is logged; the body reveals nothing of it."""
     logger.error("unhandled_error", exc_info=exc, path=request.url.path, method=request.method)
     return error_response(
-        request, status_code=500, error_code="internal_error", message_key="errors.internal"
+        request,
+        status_code=InternalError.status_code,
+        error_code=InternalError.error_code,
+        message_key=InternalError.message_key,
     )
 
 

@@ -1,14 +1,17 @@
 """Translated messages from gettext catalogs, chosen by `Accept-Language`.
 
-Catalogs live in `app/locales/<locale>/LC_MESSAGES/messages.po` and are compiled to `.mo`
-by the build (`make catalogs`); only the `.po` sources are committed.
+The platform's catalog lives in `app/locales/<locale>/LC_MESSAGES/messages.po`; the
+application adds its domains' catalogs (each a `locales` directory of the same shape) with
+`use_catalogs`, and the messages are all of them merged. Catalogs are compiled to `.mo` by
+the build (`make catalogs`); only the `.po` sources are committed.
 """
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import NullTranslations, Translations
+from babel.support import Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -21,16 +24,42 @@ class CatalogsNotCompiled(RuntimeError):
     """Raised at start-up so that a missing build step is loud, not a page of message keys."""
 
 
+# The platform's catalog first, then those the application added; a list so that
+# `use_catalogs` can replace its contents without a module-level `global`.
+_catalog_dirs: list[Path] = [LOCALES_DIR]
+
+
+def use_catalogs(directories: Sequence[Path]) -> None:
+    """Messages become the platform's catalog merged with these `locales` directories' own.
+
+    Called by whatever assembles the application, which knows its domains; this module
+    knows none. A later call replaces the earlier one's directories.
+    """
+    _catalog_dirs[:] = [LOCALES_DIR, *directories]
+    _translations.cache_clear()
+
+
+def catalog_dirs() -> tuple[Path, ...]:
+    return tuple(_catalog_dirs)
+
+
 @cache
-def _translations(locale: str) -> NullTranslations:
-    return Translations.load(str(LOCALES_DIR), [locale], DOMAIN)
+def _translations(locale: str) -> Translations:
+    merged = Translations()
+    for directory in _catalog_dirs:
+        found = Translations.load(str(directory), [locale], DOMAIN)
+        if isinstance(found, Translations):  # not a NullTranslations: the catalog is compiled
+            merged.merge(found)
+    return merged
 
 
 def ensure_catalogs() -> None:
+    """Refuses to start when a catalog in use is not compiled, naming the step that compiles it."""
     missing = [
-        locale
+        str(compiled)
+        for directory in _catalog_dirs
         for locale in SUPPORTED_LOCALES
-        if not (LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()
+        if not (compiled := directory / locale / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()
     ]
     if missing:
         raise CatalogsNotCompiled(f"message catalogs {missing} are not compiled; run `make catalogs`")

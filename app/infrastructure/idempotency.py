@@ -31,8 +31,9 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 
 class IdempotencyKeyReused(ValidationFailed):
+    """An `Idempotency-Key` sent again with a different body."""
+
     error_code = "idempotency_key_reused"
-    message_key = "errors.idempotency_key_reused"
 
 
 class IdempotencyRecord(Base):

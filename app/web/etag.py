@@ -8,9 +8,10 @@ from app.core.errors import AppError
 
 
 class PreconditionFailed(AppError):
+    """`If-Match` names a version that is no longer current; `details.current_etag`."""
+
     status_code = 412
     error_code = "precondition_failed"
-    message_key = "errors.precondition_failed"
 
 
 def etag_of(entity_id: int, version: int) -> str:

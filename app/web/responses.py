@@ -24,6 +24,7 @@ from app.core.errors import (
     ConcurrentChange,
     DatabaseUnavailable,
     ErrorResponse,
+    InternalError,
     ReferenceRemoved,
     ServerBusy,
     ValidationFailed,
@@ -54,7 +55,7 @@ class ErrorOutcome:
 
 
 INVALID_INPUT = ErrorOutcome.of(ValidationFailed)
-INTERNAL_ERROR = ErrorOutcome(500, "internal_error", "errors.internal")
+INTERNAL_ERROR = ErrorOutcome.of(InternalError)
 SERVER_BUSY = ErrorOutcome.of(ServerBusy)
 DATABASE_UNAVAILABLE = ErrorOutcome.of(DatabaseUnavailable)
 # A write may meet another: the row it changes or refers to deleted meanwhile, or a deadlock

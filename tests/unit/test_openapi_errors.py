@@ -25,7 +25,7 @@ from app.middleware.load_shedding import EXEMPT_PATHS
 from app.web.media_types import require_declared_media_type
 from app.web.responses import DeclaredErrors, Operation, operations
 from tests.conftest import TEST_DEFAULTS
-from tests.unit.test_error_docs import all_subclasses
+from tools.error_docs import keel_errors
 
 Outcome = tuple[int, str]
 
@@ -148,9 +148,8 @@ def test_authenticated_operations_declare_401_and_those_needing_a_permission_403
 def keel_codes() -> dict[int, set[str]]:
     """Every error code Keel produces, by status."""
     codes: dict[int, set[str]] = {500: {"internal_error"}, 422: {"validation_error"}}
-    for error in all_subclasses(AppError):
-        if error.__module__.startswith("app."):
-            codes.setdefault(error.status_code, set()).add(error.error_code)
+    for error in keel_errors():
+        codes.setdefault(error.status_code, set()).add(error.error_code)
     for status, (code, _) in HTTP_ERRORS.items():
         codes.setdefault(status, set()).add(code)
     return codes

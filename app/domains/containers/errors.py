@@ -18,31 +18,33 @@ class ContainerNotFound(NotFoundError):
     """Also the answer for someone else's container: its existence is not revealed."""
 
     error_code = "container_not_found"
-    message_key = "errors.containers.not_found"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
 
 
 class ContainerNameTaken(ConflictError):
+    """The caller already has a container with this name (names are per user)."""
+
     error_code = "container_name_taken"
-    message_key = "errors.containers.name_taken"
 
     def __init__(self, name: str) -> None:
         super().__init__(name=name)
 
 
 class ContainerNotRunning(ConflictError):
+    """Stop of a container that is not running."""
+
     error_code = "container_not_running"
-    message_key = "errors.containers.not_running"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
 
 
 class ContainerAlreadyRunning(ConflictError):
+    """Start of a container that is running."""
+
     error_code = "container_already_running"
-    message_key = "errors.containers.already_running"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
@@ -52,7 +54,6 @@ class ContainerRunning(ConflictError):
     """Removing a running container needs `force=true`."""
 
     error_code = "container_running"
-    message_key = "errors.containers.running"
 
     def __init__(self, container_id: str) -> None:
         super().__init__(container_id=container_id)
@@ -62,28 +63,30 @@ class RuntimeConflict(ConflictError):
     """The engine refused the change because of the object's state (its words are logged)."""
 
     error_code = "container_conflict"
-    message_key = "errors.containers.conflict"
 
 
 class ImageNotFound(NotFoundError):
+    """The image is not on the engine (pull it first), or no such image to remove."""
+
     error_code = "image_not_found"
-    message_key = "errors.containers.image_not_found"
 
     def __init__(self, image: str) -> None:
         super().__init__(image=image)
 
 
 class ImageInUse(ConflictError):
+    """The image is used by a container (`force=true` removes it from stopped ones)."""
+
     error_code = "image_in_use"
-    message_key = "errors.containers.image_in_use"
 
     def __init__(self, image: str) -> None:
         super().__init__(image=image)
 
 
 class DockerUnavailable(DependencyUnavailable):
+    """The Docker engine does not answer; `Retry-After: 5`."""
+
     error_code = "docker_unavailable"
-    message_key = "errors.docker_unavailable"
 
 
 class PolicyRefusal(PermissionDeniedError):
@@ -91,59 +94,67 @@ class PolicyRefusal(PermissionDeniedError):
 
 
 class ImageNotAllowed(PolicyRefusal):
+    """The image matches no pattern of `KEEL_CONTAINERS_ALLOWED_IMAGES`."""
+
     error_code = "image_not_allowed"
-    message_key = "errors.containers.image_not_allowed"
 
     def __init__(self, image: str) -> None:
         super().__init__(image=image)
 
 
 class PrivilegedNotAllowed(PolicyRefusal):
+    """`privileged: true` (members always; admins unless `KEEL_CONTAINERS_ADMIN_HOST_ACCESS`)."""
+
     error_code = "privileged_not_allowed"
-    message_key = "errors.containers.privileged_not_allowed"
 
 
 class CapabilitiesNotAllowed(PolicyRefusal):
+    """`cap_add` is not empty (members always; admins unless `KEEL_CONTAINERS_ADMIN_HOST_ACCESS`)."""
+
     error_code = "capabilities_not_allowed"
-    message_key = "errors.containers.capabilities_not_allowed"
 
 
 class DevicesNotAllowed(PolicyRefusal):
+    """`devices` is not empty (members always; admins unless `KEEL_CONTAINERS_ADMIN_HOST_ACCESS`)."""
+
     error_code = "devices_not_allowed"
-    message_key = "errors.containers.devices_not_allowed"
 
 
 class HostNamespaceNotAllowed(PolicyRefusal):
+    """`host_namespaces` asks for the host's network, PID, IPC or UTS namespace (same rule as
+    `privileged`)."""
+
     error_code = "host_namespace_not_allowed"
-    message_key = "errors.containers.host_namespace_not_allowed"
 
     def __init__(self, namespaces: list[str]) -> None:
         super().__init__(namespaces=", ".join(namespaces), details={"namespaces": namespaces})
 
 
 class BindMountsNotAllowed(PolicyRefusal):
+    """`binds` mounts host paths (same rule as `privileged`); named `volumes` are fine."""
+
     error_code = "bind_mounts_not_allowed"
-    message_key = "errors.containers.bind_mounts_not_allowed"
 
 
 class SecurityOptionsNotAllowed(PolicyRefusal):
+    """`security_opt` is not empty (same rule as `privileged`); `no-new-privileges` is always on."""
+
     error_code = "security_options_not_allowed"
-    message_key = "errors.containers.security_options_not_allowed"
 
 
 class PublicPortNotAllowed(PolicyRefusal):
+    """A port published on an address other than loopback, unless `KEEL_CONTAINERS_PUBLIC_PORTS`."""
+
     error_code = "public_port_not_allowed"
-    message_key = "errors.containers.public_port_not_allowed"
 
     def __init__(self, host_ip: str) -> None:
         super().__init__(host_ip=host_ip)
 
 
 class LimitExceeded(PolicyRefusal):
-    """A memory, CPU or PID limit above the policy's maximum."""
+    """`memory_mb`, `cpus` or `pids_limit` above the policy's maximum; `details` names it."""
 
     error_code = "limit_exceeded"
-    message_key = "errors.containers.limit_exceeded"
 
     def __init__(self, *, limit: str, requested: float, maximum: float) -> None:
         details = {"limit": limit, "requested": requested, "maximum": maximum}
@@ -151,16 +162,18 @@ class LimitExceeded(PolicyRefusal):
 
 
 class ContainerQuotaExceeded(PolicyRefusal):
+    """The owner already has `KEEL_CONTAINERS_QUOTA_COUNT` containers (stopped ones count)."""
+
     error_code = "container_quota_exceeded"
-    message_key = "errors.containers.container_quota_exceeded"
 
     def __init__(self, *, quota: int) -> None:
         super().__init__(details={"quota": quota}, quota=quota)
 
 
 class MemoryQuotaExceeded(PolicyRefusal):
+    """The owner's containers' memory limits would exceed `KEEL_CONTAINERS_QUOTA_MEMORY_MB`."""
+
     error_code = "memory_quota_exceeded"
-    message_key = "errors.containers.memory_quota_exceeded"
 
     def __init__(self, *, quota_mb: int, in_use_mb: int, requested_mb: int) -> None:
         details = {"quota_mb": quota_mb, "in_use_mb": in_use_mb, "requested_mb": requested_mb}
@@ -171,26 +184,28 @@ class ReservedLabel(ValidationFailed):
     """Labels under `io.keel.` are the server's: ownership must not be forgeable."""
 
     error_code = "reserved_label"
-    message_key = "errors.containers.reserved_label"
 
     def __init__(self, labels: list[str]) -> None:
         super().__init__(details={"labels": labels}, labels=", ".join(labels))
 
 
 class VolumeTargetReserved(ValidationFailed):
-    """A volume over the kernel's file systems or what the engine mounts itself: the
-    engine would create the container and then fail to start it, or hide /sys or /dev."""
+    """A volume target (`..`, `.`, `//` resolved) under `/proc`, `/sys` or `/dev`, `/` itself, or
+    a file the engine writes (`/etc/hosts`, …); `details.target`.
+
+    The engine would create the container and then fail to start it, or hide /sys or /dev.
+    """
 
     error_code = "volume_target_reserved"
-    message_key = "errors.containers.volume_target_reserved"
 
     def __init__(self, *, target: str) -> None:
         super().__init__(details={"target": target}, target=target)
 
 
 class VolumeTargetNotAbsolute(ValidationFailed):
+    """A volume target that does not start with `/`; `details.target`."""
+
     error_code = "volume_target_not_absolute"
-    message_key = "errors.containers.volume_target_not_absolute"
 
     def __init__(self, *, target: str) -> None:
         super().__init__(details={"target": target}, target=target)
@@ -200,7 +215,6 @@ class RuntimeRejected(ValidationFailed):
     """The engine refused the request as invalid (its words are logged)."""
 
     error_code = "runtime_rejected"
-    message_key = "errors.containers.runtime_rejected"
 
 
 class RuntimeFailed(AppError):
@@ -208,14 +222,12 @@ class RuntimeFailed(AppError):
 
     status_code = 502
     error_code = "runtime_failed"
-    message_key = "errors.containers.runtime_failed"
 
 
 class ContainerCreateBusy(ConflictError):
-    """Another create of the same owner held the quota lock for too long."""
+    """Another create of the same owner held the quota lock for too long; `Retry-After: 1`."""
 
     error_code = "container_create_busy"
-    message_key = "errors.containers.create_busy"
 
     def __init__(self) -> None:
         super().__init__(headers={"Retry-After": "1"})

@@ -4,22 +4,25 @@ from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError,
 
 
 class JobNotFound(NotFoundError):
+    """No such job, or not the caller's."""
+
     error_code = "job_not_found"
-    message_key = "errors.jobs.not_found"
 
 
 class JobNotCancellable(ConflictError):
+    """The job is no longer queued."""
+
     error_code = "job_not_cancellable"
-    message_key = "errors.jobs.not_cancellable"
 
 
 class UnknownJobKind(ValidationFailed):
+    """No job of this kind that a user may submit."""
+
     error_code = "unknown_job_kind"
-    message_key = "errors.jobs.unknown_kind"
 
 
 class JobKindNotAllowed(PermissionDeniedError):
-    """The kind exists (it is documented), but the caller's role may not submit it."""
+    """The kind exists (it is documented), but the caller's role may not submit it
+    (`maintenance`: admins only)."""
 
     error_code = "job_kind_not_allowed"
-    message_key = "errors.jobs.kind_not_allowed"
