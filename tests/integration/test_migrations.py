@@ -13,8 +13,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.infrastructure import migrations
-from tests.conftest import postgres_server_url
 from tests.databases import postgres_database, sqlite_url
+from tests.fixtures.platform import postgres_server_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
