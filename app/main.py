@@ -143,12 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.password_hasher = PasswordHasher.from_settings(settings)
     # Its key is derived once here, not on every listing request.
     app.state.cursors = CursorCodec(settings.secret_key.get_secret_value())
-    app.state.access_tokens = AccessTokens(
-        secret=settings.secret_key.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl_seconds=settings.access_token_ttl_seconds,
-    )
+    app.state.access_tokens = AccessTokens.from_settings(settings)
     install_error_handlers(app)
     for unreachable in DATABASE_UNREACHABLE:
         app.add_exception_handler(unreachable, as_app_error(DatabaseUnavailable))
