@@ -5,30 +5,24 @@ services built on it with the same constructors the app's dependencies use, and 
 embedded defaults (in-memory cache and rate limiter, no mailer) that `make run` uses.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.errors import BrokerUnavailable
 from app.core.security import AccessTokens, PasswordHasher
 from app.domains.accounts.service.assembly import AccountServices, account_services
 from app.domains.containers import tasks as _containers_tasks  # noqa: F401 - declares its job kinds
 from app.domains.jobs import tasks as _jobs_tasks  # noqa: F401 - declares its job kinds
 from app.domains.jobs.service import JobService
 from app.domains.todos.service import TagService, TodoService
-from app.infrastructure.cache import Cache, MemoryCache
 from app.infrastructure.database import create_engine, create_session_factory
-from app.infrastructure.mail import Mailer
-from app.infrastructure.rate_limit import RateLimiter, create_rate_limiter
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.web.cursor import CursorCodec
 from tests.databases import empty_all_tables, migrate, sqlite_url
 from tests.fixtures.platform import make_settings
-
-NewUnitOfWork = Callable[[], Awaitable[UnitOfWork]]
+from tests.service.wiring import NewUnitOfWork, Parts, RecordingQueue
 
 
 @pytest.fixture(scope="session")
@@ -67,18 +61,6 @@ def password_hasher(settings: Settings) -> AsyncIterator[PasswordHasher]:
     hasher = PasswordHasher.from_settings(settings)
     yield hasher
     hasher.close()
-
-
-@dataclass(frozen=True, slots=True)
-class Parts:
-    """What `account_services` reads from the app's state, built as `create_app` builds it."""
-
-    settings: Settings
-    password_hasher: PasswordHasher
-    access_tokens: AccessTokens
-    cache: Cache = field(default_factory=MemoryCache)
-    rate_limiter: RateLimiter = field(default_factory=lambda: create_rate_limiter(None))
-    mailer: Mailer | None = None
 
 
 @pytest.fixture
@@ -126,21 +108,6 @@ def tags(uow: UnitOfWork) -> TagService:
 @pytest.fixture
 def accounts(parts: Parts, uow: UnitOfWork) -> AccountServices:
     return account_services(parts, uow)
-
-
-class RecordingQueue:
-    """The jobs service's port to the broker: remembers what was queued, runs nothing
-    (running jobs is the runner's, tested in tests/integration/jobs); `down` refuses like
-    a broker that does not answer."""
-
-    def __init__(self) -> None:
-        self.queued: list[int] = []
-        self.down = False
-
-    async def enqueue(self, job_id: int) -> None:
-        if self.down:
-            raise BrokerUnavailable
-        self.queued.append(job_id)
 
 
 @pytest.fixture

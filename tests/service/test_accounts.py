@@ -15,7 +15,7 @@ from app.domains.accounts.service.auth import Client
 from app.infrastructure.unit_of_work import UnitOfWork
 from tests.factories import make_user
 from tests.fixtures.accounts import PASSWORD
-from tests.service.conftest import Parts
+from tests.service.wiring import Parts
 
 CLIENT = Client(address="127.0.0.1", user_agent="service-tests")
 NEW_PASSWORD = "another horse battery"

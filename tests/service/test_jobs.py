@@ -13,7 +13,7 @@ from app.domains.jobs.service import JobService
 from app.domains.jobs.status import JobStatus
 from app.infrastructure.unit_of_work import UnitOfWork
 from tests.factories import make_job, make_user
-from tests.service.conftest import RecordingQueue
+from tests.service.wiring import RecordingQueue
 
 
 def principal(user: User) -> Principal:
@@ -60,7 +60,7 @@ async def test_a_job_the_broker_refuses_is_failed_not_left_queued(
     with pytest.raises(BrokerUnavailable):
         await jobs.submit_for(principal(admin), MAINTENANCE_KIND)
 
-    [job], total = await jobs.jobs.search(JobFilter(), limit=10, offset=0)
+    [job], total = await jobs.search_for(principal(admin), JobFilter(), limit=10, offset=0)
     assert (total, job.status, job.error) == (1, JobStatus.FAILED, "broker_unavailable")
 
 

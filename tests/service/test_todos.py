@@ -10,7 +10,7 @@ from app.infrastructure.unit_of_work import UnitOfWork
 from app.web.cursor import CursorCodec, InvalidCursor
 from app.web.etag import PreconditionFailed, etag_of
 from tests.factories import make_tag, make_todo, make_user
-from tests.service.conftest import NewUnitOfWork
+from tests.service.wiring import NewUnitOfWork
 
 
 def actor_of(user_id: int, *, admin: bool = False) -> Actor:
