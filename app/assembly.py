@@ -44,12 +44,7 @@ async def open_runtime(
             mailer=create_mailer(settings),
             broker=broker,
             password_hasher=PasswordHasher.from_settings(settings),
-            access_tokens=AccessTokens(
-                secret=settings.secret_key.get_secret_value(),
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
-                ttl_seconds=settings.access_token_ttl_seconds,
-            ),
+            access_tokens=AccessTokens.from_settings(settings),
             # Its key is derived once here, not on every listing request.
             cursors=CursorCodec(settings.secret_key.get_secret_value()),
             # As many requests use the database at once as the pool keeps connections. The

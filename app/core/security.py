@@ -137,6 +137,15 @@ class AccessTokens:
         self.ttl_seconds = ttl_seconds
         self._verified = lru_cache(maxsize=remembered_tokens)(self._verify)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "AccessTokens":
+        return cls(
+            secret=settings.secret_key.get_secret_value(),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.access_token_ttl_seconds,
+        )
+
     def issue(self, *, user_id: int, session_id: int, role: str) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {

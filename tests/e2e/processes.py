@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from tests.conftest import TEST_SECRET
+from tests.fixtures.platform import TEST_SECRET
 from tests.smtp import free_port
 
 KEEL = shutil.which("keel")

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.processes import keel, keel_env, serving
-from tests.integration.accounts.conftest import PASSWORD
+from tests.fixtures.accounts import PASSWORD
 
 ADA = "ada@example.com"
 NEW_PASSWORD = "a brand new passphrase"

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.processes import keel, keel_env, serving
-from tests.integration.accounts.conftest import PASSWORD
+from tests.fixtures.accounts import PASSWORD
 
 ADMIN = "root@example.com"
 MEMBER = "member@example.com"

@@ -13,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.containers.conftest import (
+from tests.fixtures.containers import (
     container_settings,
     create,
-    docker,
-    docker_url,
-    instance,
 )
 from tests.integration.test_outages import assert_unavailable, keel
-
-__all__ = ["docker", "docker_url", "instance"]
 
 ENGINE_SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "docker-engine.sh"
 DOCKERD_PID = Path("/var/run/docker.pid")

@@ -5,20 +5,16 @@ import aiodocker
 from fastapi import FastAPI
 
 from app.main import create_app
-from tests.conftest import make_settings, started
 from tests.e2e.processes import keel_env
 from tests.e2e.test_worker import database, wait_for_status, worker_process
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import (
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import (
     ALLOWED_IMAGES,
-    docker,
-    docker_url,
-    instance,
-    scratch_tag,
 )
-from tests.integration.jobs.conftest import read_job
+from tests.fixtures.jobs import read_job
+from tests.fixtures.platform import make_settings, started
 
-__all__ = ["database", "docker", "docker_url", "instance", "scratch_tag"]
+__all__ = ["database"]
 
 
 async def test_a_worker_pulls_the_image_a_member_asked_for(

@@ -6,10 +6,10 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from tests.conftest import postgres_server_url
 from tests.databases import migrate, postgres_database
 from tests.e2e.processes import keel_env, serving
-from tests.integration.accounts.conftest import PASSWORD
+from tests.fixtures.accounts import PASSWORD
+from tests.fixtures.platform import postgres_server_url
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.processes import keel, keel_env, serving
-from tests.integration.accounts.conftest import PASSWORD
+from tests.fixtures.accounts import PASSWORD
 from tests.smtp import free_port
 
 ACCOUNT = {"email": "ada@example.com", "password": PASSWORD}

@@ -19,11 +19,11 @@ from httpx import AsyncClient
 
 from app.infrastructure.database import utc_now
 from app.main import create_app
-from tests.conftest import make_settings, started
 from tests.databases import migrate, sqlite_url
 from tests.e2e.processes import KEEL, keel, keel_env
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.jobs.conftest import add_job, read_job
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.jobs import add_job, read_job
+from tests.fixtures.platform import make_settings, started
 
 LEASE_SECONDS = 3  # housekeeping runs every second
 

@@ -20,11 +20,11 @@ import httpx
 import pytest
 from aiodocker.exceptions import DockerError
 
-from tests.conftest import postgres_server_url
 from tests.databases import postgres_database
 from tests.e2e.processes import keel, keel_env, serving
-from tests.integration.accounts.conftest import PASSWORD
-from tests.integration.containers.conftest import ALLOWED_IMAGES, LOCAL_SOCKET, remove_everything_of
+from tests.fixtures.accounts import PASSWORD
+from tests.fixtures.containers import ALLOWED_IMAGES, LOCAL_SOCKET, remove_everything_of
+from tests.fixtures.platform import postgres_server_url
 
 EXAMPLES = int(os.environ.get("KEEL_FUZZ_EXAMPLES", "25"))
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"

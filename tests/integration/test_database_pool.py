@@ -17,9 +17,9 @@ from sqlalchemy import event, text
 from app.infrastructure.database import create_engine
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.main import create_app
-from tests.conftest import make_settings, started
 from tests.databases import empty_app_tables
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.platform import make_settings, started
 
 POOL_SIZE = 2
 

@@ -14,9 +14,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
 from app.main import create_app
-from tests.conftest import http_client, make_settings, started
 from tests.databases import empty_app_tables
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.platform import http_client, make_settings, started
 from tests.integration.test_load_shedding import every_request_slot_held, small_app
 from tests.integration.test_outages import keel_on_a_cuttable_database, keel_on_a_cuttable_redis
 from tests.proxy import TcpProxy

@@ -14,7 +14,7 @@ import structlog
 from fastapi import FastAPI
 
 from app.main import create_app
-from tests.conftest import http_client, make_settings, started
+from tests.fixtures.platform import http_client, make_settings, started
 from tests.integration import throwaway
 
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from tests.conftest import http_client
+from tests.fixtures.platform import http_client
 from tests.integration import throwaway
 
 CONTRACT_KEYS = {"status_code", "error_code", "message", "details", "request_id"}

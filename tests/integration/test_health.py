@@ -6,7 +6,7 @@ from httpx import AsyncClient
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import http_client, make_settings, started
+from tests.fixtures.platform import http_client, make_settings, started
 
 
 async def test_live_answers_ok(client: AsyncClient) -> None:

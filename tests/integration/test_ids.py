@@ -3,7 +3,7 @@ Found by fuzzing: `GET /api/v1/todos/18512632604934342180864` answered 500."""
 
 import pytest
 
-from tests.integration.accounts.conftest import PeopleFactory, people  # noqa: F401 - fixture
+from tests.fixtures.accounts import PeopleFactory
 
 HUGE = 2**70
 
@@ -26,7 +26,7 @@ HUGE = 2**70
     ],
 )
 async def test_out_of_range_ids_are_a_validation_error(
-    people: PeopleFactory,  # noqa: F811
+    people: PeopleFactory,
     method: str,
     path: str,
     body: dict[str, object] | None,

@@ -4,7 +4,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.main import create_app
-from tests.conftest import http_client, make_settings, started
+from tests.fixtures.platform import http_client, make_settings, started
 
 
 async def test_security_headers_are_on_every_response(client: AsyncClient) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.domains import migration_locations
 from app.infrastructure import migrations
-from tests.conftest import postgres_server_url
 from tests.databases import postgres_database, sqlite_url
+from tests.fixtures.platform import postgres_server_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOCATIONS = migration_locations()

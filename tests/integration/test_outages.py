@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import make_settings, postgres_server_url, started
 from tests.databases import empty_app_tables, migrate, postgres_database
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.platform import make_settings, postgres_server_url, started
 from tests.proxy import TcpProxy, tcp_proxy
 
 

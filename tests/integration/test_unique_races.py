@@ -15,10 +15,8 @@ from sqlalchemy import delete, func, select
 
 from app.domains.accounts.models import Profile, User
 from app.domains.todos.models import Tag
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, people
-from tests.integration.todos.conftest import new_tag, new_todo
-
-__all__ = ["people"]
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.todos import new_tag, new_todo
 
 RACERS = 20
 

@@ -11,10 +11,8 @@ import json
 import pytest
 from httpx import AsyncClient, Response
 
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, Person, people
-from tests.integration.todos.conftest import new_tag, new_todo
-
-__all__ = ["people"]
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, Person
+from tests.fixtures.todos import new_tag, new_todo
 
 NUL = "\x00"
 SURROGATE = "\ud800"

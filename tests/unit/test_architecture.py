@@ -1,5 +1,6 @@
 """The layer rules are enforced by import-linter; these tests prove the contracts can fail."""
 
+import ast
 import shutil
 import subprocess
 from pathlib import Path
@@ -91,3 +92,35 @@ def test_a_domain_reaching_into_another_domains_repository_breaks_a_contract(tre
     assert "Domains reach each other only through services" in result.stdout
     assert "app.domains.gizmos.service -> app.domains.gadgets.repository" in result.stdout
     assert "gadgets.service (" not in result.stdout  # the service import is allowed
+
+
+def conftest_imports(source: str) -> list[str]:
+    """The modules that `source` imports from a conftest."""
+    modules = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+        if isinstance(node, ast.Import) or node.module
+    ]
+    return sorted({str(module) for module in modules if str(module).split(".")[-1] == "conftest"})
+
+
+def test_no_test_module_imports_from_a_conftest() -> None:
+    """Shared fixtures and helpers live in tests/fixtures/ (plugins of tests/conftest.py):
+    a conftest is pytest's, loaded once by path, and importing it loads it a second time."""
+    offenders = {
+        str(path.relative_to(PROJECT_ROOT)): found
+        for path in sorted((PROJECT_ROOT / "tests").rglob("*.py"))
+        if (found := conftest_imports(path.read_text()))
+    }
+
+    assert offenders == {}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["from tests.integration.accounts.conftest import people\n", "import tests.conftest\n"],
+)
+def test_an_import_from_a_conftest_is_found(source: str) -> None:
+    assert conftest_imports(source)

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import TEST_DEFAULTS
+from tests.fixtures.platform import TEST_DEFAULTS
 
 
 def is_async(call: Any) -> bool:

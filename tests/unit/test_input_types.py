@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 from app.core.config import Settings
 from app.main import create_app
 from app.web.moments import Moment, exists_in_utc
-from tests.conftest import TEST_DEFAULTS
+from tests.fixtures.platform import TEST_DEFAULTS
 from tests.unit.test_dependencies_are_async import walk
 
 BIGINT = (-(2**63), 2**63 - 1)

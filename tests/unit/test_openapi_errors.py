@@ -24,7 +24,7 @@ from app.main import create_app
 from app.middleware.load_shedding import EXEMPT_PATHS
 from app.web.media_types import require_declared_media_type
 from app.web.responses import DeclaredErrors, Operation, operations
-from tests.conftest import TEST_DEFAULTS
+from tests.fixtures.platform import TEST_DEFAULTS
 from tools.error_docs import keel_errors
 
 Outcome = tuple[int, str]

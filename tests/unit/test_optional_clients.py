@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import TEST_SECRET
+from tests.fixtures.platform import TEST_SECRET
 
 PROBE = """
 import json, sys

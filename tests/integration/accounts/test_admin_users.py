@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
 
 
 @pytest.mark.parametrize("role", ["member", "viewer"])

@@ -2,7 +2,7 @@
 
 from httpx import AsyncClient
 
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, register
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, register
 
 
 async def browser(people: PeopleFactory) -> AsyncClient:

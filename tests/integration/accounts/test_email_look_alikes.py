@@ -7,7 +7,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from app.domains.accounts.models import OutboxMessage
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, register
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, register
 
 ADA = "ada@example.com"
 SAME_MAILBOX = [

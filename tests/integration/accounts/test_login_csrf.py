@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
 from app.main import create_app
-from tests.conftest import http_client, make_settings, started
 from tests.databases import empty_app_tables
-from tests.integration.accounts.conftest import PASSWORD, register
+from tests.fixtures.accounts import PASSWORD, register
+from tests.fixtures.platform import http_client, make_settings, started
 
 CREDENTIALS = {"email": "ada@example.com", "password": PASSWORD}
 PUBLIC_URL = "https://keel.example"

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.domains.accounts.models import OutboxMessage
 from app.main import create_app
-from tests.conftest import make_settings, started
 from tests.databases import empty_app_tables
-from tests.integration.accounts.conftest import PeopleFactory
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.platform import make_settings, started
 from tests.smtp import Inbox, free_port, smtp_server
 
 

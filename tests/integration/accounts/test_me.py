@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.domains.accounts.models import Profile
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
 
 NEW_PASSWORD = "another good passphrase"
 

@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
 from app.main import create_app
-from tests.conftest import http_client, make_settings, started
 from tests.databases import empty_app_tables
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, Person
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, Person
+from tests.fixtures.platform import http_client, make_settings, started
 
 
 @asynccontextmanager

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 
 from app.domains.accounts.models import ActionToken, OutboxMessage
 from app.infrastructure.database import utc_now
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, register
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, register
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.core.security import PasswordHasher
 from app.domains.accounts.models import User
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory, bearer, login, register
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, bearer, login, register
 
 
 async def test_register_creates_a_member(client: AsyncClient) -> None:

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from app.infrastructure.after_response import TASK_NAME_PREFIX
-from tests.integration.accounts.conftest import PeopleFactory
+from tests.fixtures.accounts import PeopleFactory
 from tests.integration.accounts.test_mail_delivery import app_mailing_to
 from tests.integration.accounts.test_recovery import outbox_count
 from tests.smtp import Inbox

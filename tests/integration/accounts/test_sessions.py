@@ -1,6 +1,6 @@
 """Logout, logout-all and session management take effect for issued access tokens at once."""
 
-from tests.integration.accounts.conftest import PeopleFactory
+from tests.fixtures.accounts import PeopleFactory
 
 
 async def test_logout_refuses_the_access_token_at_once(people: PeopleFactory) -> None:

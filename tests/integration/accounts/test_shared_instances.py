@@ -7,9 +7,9 @@ import pytest
 from fastapi import FastAPI
 
 from app.main import create_app
-from tests.conftest import make_settings, started
 from tests.databases import empty_app_tables
-from tests.integration.accounts.conftest import PeopleFactory, bearer
+from tests.fixtures.accounts import PeopleFactory, bearer
+from tests.fixtures.platform import make_settings, started
 
 
 @pytest.fixture

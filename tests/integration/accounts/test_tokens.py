@@ -10,8 +10,8 @@ import jwt
 import pytest
 from httpx import AsyncClient
 
-from tests.conftest import TEST_SECRET
-from tests.integration.accounts.conftest import PeopleFactory, bearer
+from tests.fixtures.accounts import PeopleFactory, bearer
+from tests.fixtures.platform import TEST_SECRET
 
 
 def forged(claims: dict[str, Any], *, secret: str = TEST_SECRET, algorithm: str = "HS256") -> str:

@@ -7,7 +7,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select
 
 from app.domains.accounts.models import AuthSession, User
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
 
 
 async def panel_login(client: AsyncClient, email: str, password: str = PASSWORD) -> Response:

@@ -2,8 +2,8 @@
 
 import aiodocker
 
-from tests.integration.accounts.conftest import PASSWORD, PeopleFactory
-from tests.integration.containers.conftest import REGISTRY, TEST_IMAGE, create, spec
+from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.containers import REGISTRY, TEST_IMAGE, create, spec
 
 API = "/api/v1/audit"
 

@@ -18,7 +18,7 @@ from httpx import AsyncClient, Response
 from app.core.config import Settings
 from app.domains.containers.runtimes import ContainerEngine
 from app.domains.containers.runtimes.docker import DockerRuntime
-from tests.integration.containers.conftest import (
+from tests.fixtures.containers import (
     REGISTRY,
     container_settings,
     create,

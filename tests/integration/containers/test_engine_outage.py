@@ -1,8 +1,8 @@
 """The engine going away, cut at the network (tests/proxy.py in front of its socket): container
 calls answer 503 docker_unavailable, readiness names Docker, and Keel heals when it is back."""
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import container_settings, create, spec
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import container_settings, create, spec
 from tests.integration.test_outages import assert_unavailable, keel
 from tests.proxy import unix_socket_proxy
 

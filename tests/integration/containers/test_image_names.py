@@ -16,8 +16,8 @@ import pytest
 from aiodocker.exceptions import DockerError
 
 from app.core.config import Settings
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import (
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import (
     REGISTRY,
     TEST_IMAGE,
     container_settings,

@@ -3,8 +3,8 @@
 import aiodocker
 from httpx import AsyncClient
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import REGISTRY, TEST_IMAGE, error_code, eventually
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import REGISTRY, TEST_IMAGE, error_code, eventually
 
 API = "/api/v1/images"
 

@@ -3,8 +3,8 @@
 import aiodocker
 from httpx import AsyncClient
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import (
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import (
     TEST_IMAGE,
     create,
     engine_containers,

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from app.core.config import Settings
 from app.domains.containers.runtimes import ContainerEngine
-from tests.integration.accounts.conftest import PeopleFactory, bearer
-from tests.integration.containers.conftest import container_settings, create, eventually
+from tests.fixtures.accounts import PeopleFactory, bearer
+from tests.fixtures.containers import container_settings, create, eventually
 from tests.integration.test_outages import keel
 from tests.smtp import free_port
 

@@ -10,8 +10,8 @@ import pytest
 import redis.asyncio
 from httpx import Response
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import (
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import (
     TEST_IMAGE,
     container_settings,
     create,

@@ -9,8 +9,8 @@ from typing import Any
 import aiodocker
 import pytest
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import create, engine_containers, error_code, spec
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import create, engine_containers, error_code, spec
 
 API = "/api/v1/containers"
 # Where the text goes in a create body, and where the 422 says it was.

@@ -9,8 +9,8 @@ to start with 502 runtime_failed.
 import aiodocker
 import pytest
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.containers.conftest import create, engine_containers, error_code, spec
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.containers import create, engine_containers, error_code, spec
 
 API = "/api/v1/containers"
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.infrastructure.cache import Cache, MemoryCache, create_cache
 from app.infrastructure.redis_cache import RedisCache
-from tests.conftest import CLOSED_PORT_URL
+from tests.fixtures.platform import CLOSED_PORT_URL
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -4,7 +4,7 @@ import pytest
 
 from app.core.config import Settings
 from app.infrastructure.mail import EmailMessage, LogMailer, SmtpMailer, create_mailer
-from tests.conftest import TEST_DEFAULTS
+from tests.fixtures.platform import TEST_DEFAULTS
 from tests.smtp import free_port, smtp_server
 
 

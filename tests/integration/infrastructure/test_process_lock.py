@@ -10,8 +10,8 @@ from sqlalchemy.engine import make_url
 from app.infrastructure import process_lock
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.main import create_app
-from tests.conftest import make_settings, postgres_server_url, started
 from tests.databases import postgres_database
+from tests.fixtures.platform import make_settings, postgres_server_url, started
 
 
 async def test_a_second_app_on_the_same_database_without_redis_refuses_to_start(database_url: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from limits.aio.storage import MemoryStorage
 
 from app.infrastructure.rate_limit import RateLimiter, create_rate_limiter
-from tests.conftest import CLOSED_PORT_URL
+from tests.fixtures.platform import CLOSED_PORT_URL
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -10,8 +10,8 @@ from app.domains.accounts.models import ActionToken, AuthSession
 from app.domains.jobs.models import Job
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import IdempotencyRecord
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.jobs.conftest import add_job
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.jobs import add_job
 
 
 async def count(app: FastAPI, model: type[object]) -> int:

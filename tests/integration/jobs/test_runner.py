@@ -15,7 +15,7 @@ from app.domains.jobs.runner import JobRunner
 from app.domains.jobs.tasks import BrokerJobQueue
 from app.infrastructure.background import JobContext, JobKind
 from app.infrastructure.database import utc_now
-from tests.integration.jobs.conftest import add_job, read_job
+from tests.fixtures.jobs import add_job, read_job
 
 
 async def explode(context: JobContext) -> dict[str, Any]:

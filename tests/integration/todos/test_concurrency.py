@@ -10,8 +10,8 @@ from app.domains.todos.errors import TodoChanged
 from app.domains.todos.schemas import TodoUpdate
 from app.domains.todos.service import Actor, TodoService
 from app.infrastructure.unit_of_work import UnitOfWork
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.todos.conftest import new_todo
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.todos import new_todo
 
 
 async def test_if_match_guards_updates_and_deletes(people: PeopleFactory) -> None:

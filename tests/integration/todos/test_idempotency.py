@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from app.domains.todos.models import Tag, Todo
 from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import IdempotencyRecord
-from tests.integration.accounts.conftest import PeopleFactory
+from tests.fixtures.accounts import PeopleFactory
 
 
 async def count(app: FastAPI, model: type[object]) -> int:

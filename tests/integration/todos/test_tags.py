@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.todos.conftest import new_tag, new_todo
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.todos import new_tag, new_todo
 
 
 async def test_tags_are_created_listed_renamed_and_deleted(people: PeopleFactory) -> None:

@@ -5,8 +5,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from app.domains.todos.models import Todo
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.todos.conftest import new_tag, new_todo
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.todos import new_tag, new_todo
 
 
 async def todo_count(app: FastAPI) -> int:

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import event
 
-from tests.integration.accounts.conftest import PeopleFactory
-from tests.integration.todos.conftest import new_tag, new_todo
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.todos import new_tag, new_todo
 
 
 async def walk(client: AsyncClient, **params: Any) -> list[list[dict[str, Any]]]:

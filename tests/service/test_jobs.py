@@ -1,0 +1,93 @@
+"""Job rules, on the service: who may submit what, and which jobs may be cancelled."""
+
+import pytest
+
+from app.core.errors import BrokerUnavailable
+from app.domains.accounts.models import User
+from app.domains.accounts.service.auth import Principal
+from app.domains.containers.service.images import PULL_IMAGE_KIND
+from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
+from app.domains.jobs.runner import MAINTENANCE_KIND
+from app.domains.jobs.schemas import JobFilter
+from app.domains.jobs.service import JobService
+from app.domains.jobs.status import JobStatus
+from app.infrastructure.unit_of_work import UnitOfWork
+from tests.factories import make_job, make_user
+from tests.service.wiring import RecordingQueue
+
+
+def principal(user: User) -> Principal:
+    return Principal(user=user, session_id=1)
+
+
+async def test_an_admin_submits_maintenance_and_it_is_queued(
+    uow: UnitOfWork, jobs: JobService, job_queue: RecordingQueue
+) -> None:
+    admin = await make_user(uow, role="admin")
+
+    job = await jobs.submit_for(principal(admin), MAINTENANCE_KIND)
+
+    assert (job.kind, job.owner_id, job.status) == (MAINTENANCE_KIND, admin.id, JobStatus.QUEUED)
+    assert job_queue.queued == [job.id]
+
+
+async def test_a_member_may_not_submit_maintenance(
+    uow: UnitOfWork, jobs: JobService, job_queue: RecordingQueue
+) -> None:
+    member = await make_user(uow)
+
+    with pytest.raises(JobKindNotAllowed):
+        await jobs.submit_for(principal(member), MAINTENANCE_KIND)
+    assert job_queue.queued == []
+
+
+@pytest.mark.parametrize("kind", ["no-such-kind", PULL_IMAGE_KIND])
+async def test_unknown_kinds_and_keels_own_kinds_are_unknown_to_users(
+    uow: UnitOfWork, jobs: JobService, kind: str
+) -> None:
+    admin = await make_user(uow, role="admin")
+
+    with pytest.raises(UnknownJobKind):
+        await jobs.submit_for(principal(admin), kind)
+
+
+async def test_a_job_the_broker_refuses_is_failed_not_left_queued(
+    uow: UnitOfWork, jobs: JobService, job_queue: RecordingQueue
+) -> None:
+    admin = await make_user(uow, role="admin")
+    job_queue.down = True
+
+    with pytest.raises(BrokerUnavailable):
+        await jobs.submit_for(principal(admin), MAINTENANCE_KIND)
+
+    [job], total = await jobs.search_for(principal(admin), JobFilter(), limit=10, offset=0)
+    assert (total, job.status, job.error) == (1, JobStatus.FAILED, "broker_unavailable")
+
+
+async def test_a_queued_job_is_cancelled_by_its_owner(uow: UnitOfWork, jobs: JobService) -> None:
+    owner = await make_user(uow)
+    job = await make_job(uow, owner=owner)
+
+    cancelled = await jobs.cancel_for(principal(owner), job.id)
+
+    assert cancelled.status == JobStatus.CANCELLED
+    assert cancelled.finished_at is not None
+
+
+async def test_a_running_job_is_not_cancellable(uow: UnitOfWork, jobs: JobService) -> None:
+    owner = await make_user(uow)
+    job = await make_job(uow, owner=owner, status=JobStatus.RUNNING)
+
+    with pytest.raises(JobNotCancellable):
+        await jobs.cancel_for(principal(owner), job.id)
+
+
+async def test_another_members_job_is_not_found_but_an_admin_cancels_it(
+    uow: UnitOfWork, jobs: JobService
+) -> None:
+    owner, other, admin = await make_user(uow), await make_user(uow), await make_user(uow, role="admin")
+    job = await make_job(uow, owner=owner)
+
+    with pytest.raises(JobNotFound):
+        await jobs.cancel_for(principal(other), job.id)
+    assert (await jobs.cancel_for(principal(admin), job.id)).status == JobStatus.CANCELLED
