@@ -79,7 +79,16 @@ EDITS: dict[str, tuple[tuple[str, str, str], ...]] = {
 REFUSED_SETTINGS = {"redis": ("redis_url", "Redis"), "worker": ("broker_url", "the RabbitMQ worker")}
 
 MARKER = re.compile(r"^\s*#\s*<(/?)part:([a-z]+)>\s*$")
-SKIPPED_DIRS = {".git", ".venv", ".tools", "var", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+SKIPPED_DIRS = {
+    ".git",
+    ".venv",
+    ".tools",
+    "var",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+}
 
 
 def main() -> None:
@@ -160,9 +169,14 @@ def name_the_service(name: str, title: str, description: str, without: set[str])
         r"^REMOVED_PART_SETTINGS: dict\[str, str\] = .*$",
         f"REMOVED_PART_SETTINGS: dict[str, str] = {refused!r}".replace("'", '"'),
     )
-    servers = ["postgres"] + [server for part, server in (("redis", "redis"), ("worker", "rabbitmq"))
-                              if part not in without]
-    replace_line(".github/workflows/ci.yml", r"^      KEEL_TEST_REQUIRE: .*$", f"      KEEL_TEST_REQUIRE: {','.join(servers)}")
+    servers = ["postgres"] + [
+        server for part, server in (("redis", "redis"), ("worker", "rabbitmq")) if part not in without
+    ]
+    replace_line(
+        ".github/workflows/ci.yml",
+        r"^      KEEL_TEST_REQUIRE: .*$",
+        f"      KEEL_TEST_REQUIRE: {','.join(servers)}",
+    )
     if "image" not in without:
         replace_line("compose.yaml", r"^  image: .*:latest$", f"  image: {name}:latest")
         replace_line("Dockerfile", r"^# docker build -t \S+ \.", f"# docker build -t {name} .")
@@ -183,16 +197,20 @@ def replace(file: str, old: str, new: str) -> None:
     if old in text:
         path.write_text(text.replace(old, new), encoding="utf-8")
     elif new and new not in text:
-        sys.exit(f"prune: {file} has neither {old.strip()!r} nor {new.strip()!r}: update tools/template/prune.py")
+        sys.exit(
+            f"prune: {file} has neither {old.strip()!r} nor {new.strip()!r}: update tools/template/prune.py"
+        )
 
 
 def replace_line(file: str, pattern: str, line: str) -> None:
     path = ROOT / file
     if not path.exists():
         return
-    text, count = re.subn(pattern, lambda _: line, path.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE)
+    text, count = re.subn(
+        pattern, lambda _: line, path.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE
+    )
     if count == 0:
-        sys.exit(f"prune: no line of {file} matches {pattern!r}: update tools/template/prune.py")
+        sys.exit(f"prune: no line of {file} matches {pattern!r}: update this script")
     path.write_text(text, encoding="utf-8")
 
 
