@@ -58,7 +58,7 @@ check_variant() {  # name, KEEL_TEST_REQUIRE, copier arguments...
   fi
   make --silent install catalogs >/dev/null
   make lint
-  KEEL_TEST_REQUIRE=$require .venv/bin/pytest -q -p no:cacheprovider "${SMOKE[@]}"
+  KEEL_TEST_REQUIRE=$require "$UV" run --frozen pytest -q -p no:cacheprovider "${SMOKE[@]}"
   serve_until_ready
   cd "$KEEL"
   echo "== $name: passed in $((SECONDS - started))s"
