@@ -10,8 +10,11 @@ endif
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.po \
                                             app/domains/*/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
+# <part:containers>
+DOCKER_ENGINE := docker-engine
+# </part:containers>
 
-.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk
+.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk check-template
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -20,14 +23,19 @@ help:
 	@echo "make fmt     format and fix what ruff can"
 	@echo "make docs    write docs/errors.md from the error classes and the English catalogs"
 	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
+# <part:todos>
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
 	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
+# </part:todos>
+# <part:keel>
+	@echo "make check-template  generate the minimal and the full service from this repository, lint and test them"
+# </part:keel>
 	@echo "make migrate / catalogs / clean"
 
 run: install catalogs migrate
 	$(UV) run keel serve  # KEEL_HOST and KEEL_PORT, 127.0.0.1:8000 by default
 
-test: install catalogs browser docker-engine
+test: install catalogs browser $(DOCKER_ENGINE)
 	$(UV) run pytest $(PYTEST_ARGS)
 
 # The schema fuzzing of `make test`, with many more examples per operation, on SQLite and on
@@ -80,13 +88,23 @@ browser:
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "chromium is not available: the browser tests will be skipped"
 
+# <part:keel>
+# Generates a service from this repository's committed HEAD (the minimal and the full variant),
+# then lints, tests and serves each (tools/ci/template.sh, docs/starting-a-service.md).
+check-template:
+	bash tools/ci/template.sh
+# </part:keel>
+
+# <part:containers>
 # The containers tests drive a real Docker engine with a local registry (tools/docker-engine.sh).
 # Started where we may (as root, with apt); elsewhere they are skipped, unless KEEL_TEST_REQUIRE
 # lists `docker`.
 docker-engine:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then bash tools/docker-engine.sh; \
 	  else echo "not root with apt: the containers tests use whatever engine answers, or are skipped"; fi
+# </part:containers>
 
+# <part:todos>
 # Keel against the floor on PostgreSQL, driven by wrk; see bench/README.md.
 bench: install catalogs wrk
 	$(UV) run python -m bench.run
@@ -98,3 +116,4 @@ soak: install catalogs
 wrk:
 	@command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
 	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+# </part:todos>

@@ -59,10 +59,14 @@ async def open_runtime(
         stack.push_async_callback(runtime.after_response.close)  # before the database goes
         stack.callback(runtime.password_hasher.close)
         runtime.readiness_probes["database"] = partial(ping_database, engine)
+        # <part:redis>
         if settings.redis_url:
             runtime.readiness_probes["cache"] = cache.ping
+        # </part:redis>
+        # <part:worker>
         if settings.broker_url:
             runtime.readiness_probes["broker"] = broker.ping
+        # </part:worker>
         for domain in installed_domains():
             if domain.startup is not None:
                 await stack.enter_async_context(domain.startup(runtime))

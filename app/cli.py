@@ -24,7 +24,11 @@ from app.infrastructure.database import PROBE_FAILURES, create_engine, create_se
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
 from app.infrastructure.unit_of_work import UnitOfWork
+
+# <part:worker>
 from app.worker import run_worker
+
+# </part:worker>
 
 app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True)
 
@@ -145,6 +149,7 @@ def revision(
     )
 
 
+# <part:worker>
 @app.command()
 def worker() -> None:
     """Run background jobs from RabbitMQ (needs KEEL_BROKER_URL)."""
@@ -154,6 +159,9 @@ def worker() -> None:
         raise typer.Exit(code=2)
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(run_worker(settings))
+
+
+# </part:worker>
 
 
 @app.command("create-admin")

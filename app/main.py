@@ -9,10 +9,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.exc import DBAPIError
 
+# <part:admin>
 from app.admin import mount_admin
+
+# </part:admin>
 from app.api import include_api
 from app.assembly import open_runtime
-from app.core.config import Settings, get_settings
+from app.core.config import SERVICE_TITLE, Settings, get_settings
 from app.core.errors import (
     DatabaseUnavailable,
     RequestHeaderFieldsTooLarge,
@@ -71,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 gc.unfreeze()
 
     app = FastAPI(
-        title="Keel",
+        title=SERVICE_TITLE,
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None,
@@ -111,7 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_api(app)
     document_error_responses(app, unshed_paths=EXEMPT_PATHS, every_request=(RequestHeaderFieldsTooLarge,))
     mount_offline_docs(app)
+    # <part:admin>
     mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
+    # </part:admin>
     metrics = instrument(app)
     # Outermost, so that under a flood a refusal costs as little as it can.
     app.add_middleware(

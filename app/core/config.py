@@ -21,13 +21,21 @@ from app.core.settings_errors import InvalidSettings
 
 DEVELOPMENT_SECRET = "keel-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTH = 32
+# <part:containers>
 LOCAL_DOCKER_SOCKET = "unix:///var/run/docker.sock"
+# </part:containers>
 # The databases Keel runs on, with the async drivers it installs.
 DATABASE_DRIVERS = frozenset({"postgresql+asyncpg", "sqlite+aiosqlite"})
 DATABASE_URL_FORMS = ("postgresql+asyncpg://user:password@host:port/name", "sqlite+aiosqlite:///path/keel.db")
 # Why several processes need Redis (docs/operations.md, "Shared state").
 UNSHARED_STATE = "without Redis, processes cannot share token revocations, rate limits, locks and schedules"
 WEB_ORIGIN = re.compile(r"^https?://[^/\s*?#]+$")
+# The service's name in its API docs and admin panel. A service started from Keel's template
+# has its own here (docs/starting-a-service.md).
+SERVICE_TITLE = "Keel"
+# The settings of optional parts a service was started without (tools/template/prune.py fills
+# this in): set anyway, they are refused at start rather than silently ignored. Keel has them all.
+REMOVED_PART_SETTINGS: dict[str, str] = {}
 
 Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -55,9 +63,11 @@ class Settings(BaseSettings):
     # Unset: jobs run in this process (in-memory broker). Set: RabbitMQ, e.g.
     # amqp://guest:guest@127.0.0.1:5672/, with `keel worker` processes running them.
     broker_url: str | None = None
+    # <part:worker>
     broker_queue: str = "keel.jobs"
     broker_publish_timeout: float = Field(default=5.0, gt=0)
     worker_concurrency: int = Field(default=10, ge=1, le=1000)
+    # </part:worker>
     # A running job renews its lease every third of this; a lease that lapses means its
     # worker died, and the job is queued again (up to `job_max_attempts`) or failed.
     job_lease_seconds: int = Field(default=60, ge=3, le=3600)
@@ -97,6 +107,7 @@ class Settings(BaseSettings):
     # Links in e-mails (password reset, verification) point here.
     public_url: str = "http://127.0.0.1:8000"
 
+    # <part:containers>
     # Containers. The engine (Docker over aiodocker) and the policy every create obeys.
     docker_url: str = LOCAL_DOCKER_SOCKET
     docker_timeout_seconds: float = Field(default=30.0, gt=0)
@@ -122,6 +133,7 @@ class Settings(BaseSettings):
     containers_admin_host_access: bool = False
     # A comment this often on a quiet log stream, so that proxies do not close it.
     containers_log_keepalive_seconds: float = Field(default=15.0, gt=0, le=300)
+    # </part:containers>
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -182,6 +194,14 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("list IP addresses or networks (10.0.0.5, 172.18.0.0/16)") from None
         return proxies
+
+    @field_validator("redis_url", "broker_url")
+    @classmethod
+    def _refuse_settings_of_removed_parts(cls, url: str | None, info: ValidationInfo) -> str | None:
+        part = REMOVED_PART_SETTINGS.get(info.field_name or "")
+        if url is not None and part is not None:
+            raise ValueError(f"this service was started without {part}: unset it")
+        return url
 
     @field_validator("database_url")
     @classmethod
@@ -246,6 +266,7 @@ class Settings(BaseSettings):
     def hash_concurrency(self) -> int:
         return self.password_hash_concurrency or os.cpu_count() or 1
 
+    # <part:containers>
     @property
     def docker_expected(self) -> bool:
         """Readiness counts the Docker engine when one is configured or the local socket is
@@ -253,6 +274,8 @@ class Settings(BaseSettings):
         if "docker_url" in self.model_fields_set:
             return True
         return Path(self.docker_url.removeprefix("unix://")).exists()
+
+    # </part:containers>
 
     @property
     def is_sqlite(self) -> bool:

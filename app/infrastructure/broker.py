@@ -18,8 +18,12 @@ from app.core.errors import BrokerUnavailable
 
 logger = structlog.get_logger("keel.broker")
 
+# <part:worker>
 RESULT_TTL_SECONDS = 24 * 3600
+# </part:worker>
 STARTUP_TIMEOUT_SECONDS = 5.0
+# In process, a send only schedules the job on this event loop.
+IN_PROCESS_PUBLISH_TIMEOUT = 5.0
 
 Task = AsyncTaskiqDecoratedTask[Any, Any]
 
@@ -109,15 +113,18 @@ class Broker:
 
 
 def create_broker(settings: Settings, *, worker: bool = False) -> Broker:
-    taskiq: AsyncBroker
-    if settings.broker_url is None:
-        taskiq, failures = InMemoryBroker(), BROKER_FAILURES
-    else:
+    taskiq: AsyncBroker = InMemoryBroker()
+    failures, publish_timeout = BROKER_FAILURES, IN_PROCESS_PUBLISH_TIMEOUT
+    # <part:worker>
+    if settings.broker_url is not None:
         taskiq, failures = _rabbitmq(settings.broker_url, settings)
+        publish_timeout = settings.broker_publish_timeout
+    # </part:worker>
     taskiq.is_worker_process = worker
-    return Broker(taskiq, publish_timeout=settings.broker_publish_timeout, failures=failures)
+    return Broker(taskiq, publish_timeout=publish_timeout, failures=failures)
 
 
+# <part:worker>
 def _rabbitmq(url: str, settings: Settings) -> tuple[AsyncBroker, tuple[type[Exception], ...]]:
     """taskiq over RabbitMQ, and what its client raises when RabbitMQ is away.
 
@@ -137,10 +144,13 @@ def _rabbitmq(url: str, settings: Settings) -> tuple[AsyncBroker, tuple[type[Exc
         dead_letter_queue=Queue(name=f"{queue}.dead_letter", type=QueueType.CLASSIC),
         qos=settings.worker_concurrency,
     )
+    # <part:redis>
     if settings.redis_url:
         from taskiq_redis import RedisAsyncResultBackend  # only when configured: see redis_cache.py
 
         taskiq = taskiq.with_result_backend(
             RedisAsyncResultBackend(settings.redis_url, result_ex_time=RESULT_TTL_SECONDS)
         )
+    # </part:redis>
     return taskiq, (*BROKER_FAILURES, AMQPError)
+    # </part:worker>

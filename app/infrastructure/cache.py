@@ -95,8 +95,10 @@ class MemoryCache:
 
 
 def create_cache(redis_url: str | None) -> Cache:
-    if not redis_url:
-        return MemoryCache()
-    from app.infrastructure.redis_cache import RedisCache  # only when configured
+    # <part:redis>
+    if redis_url:
+        from app.infrastructure.redis_cache import RedisCache  # only when configured
 
-    return RedisCache.from_url(redis_url)
+        return RedisCache.from_url(redis_url)
+    # </part:redis>
+    return MemoryCache()

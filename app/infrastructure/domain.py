@@ -60,6 +60,9 @@ class Domain:
     def models_module(self) -> str | None:
         return f"app.domains.{self.name}.models" if (self.folder / "models.py").is_file() else None
 
+    # <part:admin>
     @property
     def admin_module(self) -> str | None:
         return f"app.domains.{self.name}.admin" if (self.folder / "admin.py").is_file() else None
+
+    # </part:admin>

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from limits import parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
@@ -48,10 +48,14 @@ class RateLimiter:
 
 
 def create_rate_limiter(redis_url: str | None) -> RateLimiter:
-    if redis_url is None:
-        return RateLimiter(MemoryStorage())
-    # wrap_exceptions: every client error arrives as limits' StorageError, mapped above.
-    uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-    return RateLimiter(
-        RedisStorage(uri, implementation="redispy", wrap_exceptions=True, key_prefix="keel:limits")
-    )
+    # <part:redis>
+    if redis_url is not None:
+        from limits.aio.storage import RedisStorage
+
+        # wrap_exceptions: every client error arrives as limits' StorageError, mapped above.
+        uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
+        return RateLimiter(
+            RedisStorage(uri, implementation="redispy", wrap_exceptions=True, key_prefix="keel:limits")
+        )
+    # </part:redis>
+    return RateLimiter(MemoryStorage())

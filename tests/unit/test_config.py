@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from app.core import config
 from app.core.config import DEVELOPMENT_SECRET, Settings, get_settings
 
 STRONG_SECRET = "s" * 48
@@ -91,17 +92,34 @@ def test_an_explicit_docker_url_puts_the_engine_in_readiness() -> None:
 
 
 def test_several_processes_without_redis_are_refused() -> None:
+    # <part:worker>
     with pytest.raises(ValidationError, match=r"KEEL_BROKER_URL .*needs KEEL_REDIS_URL"):
         settings(broker_url="amqp://guest:guest@127.0.0.1:5672/")
+    # </part:worker>
     with pytest.raises(ValidationError, match="KEEL_WORKERS above 1 needs KEEL_REDIS_URL"):
         settings(workers=2)
 
 
+def test_a_setting_of_a_part_the_service_was_started_without_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As tools/template/prune.py writes it in a service started without Redis.
+    monkeypatch.setitem(config.REMOVED_PART_SETTINGS, "redis_url", "Redis")
+
+    with pytest.raises(ValidationError, match="this service was started without Redis: unset it"):
+        settings(redis_url="redis://127.0.0.1:6379/0")
+    assert settings().redis_url is None
+
+
+# <part:redis>
 def test_production_serves_one_worker_per_core_only_with_redis() -> None:
     assert settings(env="production", secret_key=STRONG_SECRET).default_workers == 1
     shared = settings(env="production", secret_key=STRONG_SECRET, redis_url="redis://127.0.0.1:6379/0")
     assert shared.default_workers == (os.cpu_count() or 1)
     assert settings(env="development", redis_url="redis://127.0.0.1:6379/0").default_workers == 1
+
+
+# </part:redis>
 
 
 @pytest.mark.parametrize(

@@ -41,13 +41,21 @@ def test_without_redis_or_a_broker_configured_only_what_serving_needs_is_importe
     assert imported() == {"redis": False, "alembic": False, "aio_pika": False, "sqladmin": False}
 
 
+# <part:redis>
 def test_with_redis_configured_the_redis_client_is() -> None:
     assert imported(redis_url="redis://127.0.0.1:6379/15")["redis"] is True
 
 
+# </part:redis>
+
+
+# <part:worker>
 def test_with_a_broker_configured_the_rabbitmq_client_is() -> None:
     # A broker means `keel worker` processes, which share their state through Redis.
     with_broker = imported(
         broker_url="amqp://guest:guest@127.0.0.1:5672/", redis_url="redis://127.0.0.1:6379/15"
     )
     assert with_broker["aio_pika"] is True
+
+
+# </part:worker>
