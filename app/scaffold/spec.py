@@ -15,6 +15,11 @@ from app.scaffold.fields import FIELD_TYPES, FieldSpec
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 # Every table has these (app/infrastructure/database.py, Base) or the scaffold adds them.
 RESERVED_COLUMNS = frozenset({"id", "owner_id", "version", "created_at", "updated_at"})
+# Names the generated code gives its own variables (or SQLAlchemy its attributes): a field so
+# named would shadow them.
+GENERATED_NAMES = frozenset(
+    {"self", "values", "changes", "query", "other_than", "if_match", "exc", "metadata", "registry"}
+)
 DEFAULT_FIELDS = (FieldSpec("name", "str"),)
 INSTALLED_LINE = re.compile(r'^\s*"(\w+)",\s*$', re.MULTILINE)
 CREATED_TABLE = re.compile(r"""create_table\(\s*["'](\w+)["']""")
@@ -63,6 +68,8 @@ def parse_field(text: str) -> FieldSpec:
     _check_word(name, what=f"--field {text!r}: the field name")
     if name in RESERVED_COLUMNS:
         raise Refused(f"--field {text!r}: {name!r} is a column every domain table already has")
+    if name in GENERATED_NAMES or name.startswith("model_"):
+        raise Refused(f"--field {text!r}: {name!r} is a name used by the generated code (or pydantic)")
     return FieldSpec(name, kind)
 
 
@@ -71,9 +78,9 @@ def build_spec(root: Path, name: str, fields: list[str], singular: str | None = 
     _check_word(name, what="the domain name")
     chosen = singular or singular_of(name)
     _check_word(chosen, what="the singular")
+    _check_free(root, name, chosen)
     if chosen == name:
         raise Refused(f"the singular of {name!r} must differ from it: pass --singular")
-    _check_free(root, name, chosen)
     parsed = tuple(parse_field(text) for text in fields) or DEFAULT_FIELDS
     names = [field.name for field in parsed]
     if len(set(names)) != len(names):
@@ -107,8 +114,12 @@ def _check_free(root: Path, name: str, singular: str) -> None:
             raise Refused(f"{word!r} is the name of a Keel package or module")
         if word in sys.stdlib_module_names or word in packages_distributions():
             raise Refused(f"{word!r} is the name of a Python module Keel may import")
-    if name in table_names(root):
+    tables = table_names(root)
+    if name in tables:
         raise Refused(f"a table {name!r} already exists")
+    for table in sorted(tables):
+        if {name, singular} & {table, singular_of(table)}:
+            raise Refused(f"{name!r} (singular {singular!r}) is too close to the existing table {table!r}")
 
 
 def installed_names(domains_init: Path) -> set[str]:
