@@ -22,6 +22,7 @@ class FieldType:
     sample: str  # a valid JSON value, as Python
     other: str  # another valid one, different from `sample`
     invalid: tuple[str, ...]  # values the API refuses with a 422
+    documented: str  # its row in the domain's README: what it takes, and its default
     alias: str = ""  # the schemas' alias it uses, if any
 
 
@@ -37,6 +38,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         sample='"first"',
         other='"second"',
         invalid=('""', '"   "', '"x" * 201', "None"),
+        documented="text, 1 to 200 characters, trimmed | required",
         alias="ShortText",
     ),
     "text": FieldType(
@@ -50,6 +52,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         sample='"some text"',
         other='"other text"',
         invalid=('"x" * 10_001', "7"),
+        documented='text, up to 10,000 characters | optional, `""`',
         alias="LongText",
     ),
     "int": FieldType(
@@ -63,6 +66,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         sample="7",
         other="8",
         invalid=('"many"', "2**31", "1.5"),
+        documented="integer (32-bit) | optional, `0`",
         alias="Number",
     ),
     "bool": FieldType(
@@ -76,6 +80,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         sample="True",
         other="False",
         invalid=('"maybe"',),
+        documented="boolean | optional, `false`",
     ),
     "datetime": FieldType(
         model_annotation="datetime | None",
@@ -88,6 +93,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         sample='"2030-01-02T03:04:05Z"',
         other='"2031-02-03T04:05:06Z"',
         invalid=('"2030-01-02T03:04:05"', '"tomorrow"'),  # naive: which zone is meant?
+        documented="moment with a time zone (ISO 8601), or null | optional, `null`",
     ),
 }
 

@@ -29,21 +29,10 @@ Report = Callable[[str], None]
 def target_paths(spec: DomainSpec, today: datetime) -> dict[str, str]:
     """Each template (relative to templates/) → the file it becomes (relative to the project)."""
     domain, name = f"app/domains/{spec.name}", spec.name
+    # templates/domain/<file>.tmpl is the domain's <file>; its migration and catalogs are named here.
     paths = {
-        f"domain/{part}.tmpl": f"{domain}/{part}"
-        for part in (
-            "__init__.py",
-            "models.py",
-            "schemas.py",
-            "errors.py",
-            "repository.py",
-            "service.py",
-            "dependencies.py",
-            "router.py",
-            "domain.py",
-            "admin.py",
-            "README.md",
-        )
+        f"domain/{template.stem}.tmpl": f"{domain}/{template.stem}"
+        for template in sorted((TEMPLATES / "domain").glob("*.tmpl"))
     }
     return paths | {
         "domain/migrations/0001.py.tmpl": f"{domain}/migrations/{today:%Y%m%d}_0001_{name}.py",
@@ -196,15 +185,5 @@ def _camel(word: str) -> str:
     return "".join(part.capitalize() for part in word.split("_"))
 
 
-README_TYPES = {
-    "str": ("text, 1 to 200 characters, trimmed", "required"),
-    "text": ("text, up to 10,000 characters", 'optional, `""`'),
-    "int": ("integer (32-bit)", "optional, `0`"),
-    "bool": ("boolean", "optional, `false`"),
-    "datetime": ("moment with a time zone (ISO 8601), or null", "optional, `null`"),
-}
-
-
 def _readme_row(field: FieldSpec) -> str:
-    described, default = README_TYPES[field.type]
-    return f"| `{field.name}` | {described} | {default} |"
+    return f"| `{field.name}` | {field.kind.documented} |"
