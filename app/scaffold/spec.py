@@ -75,6 +75,10 @@ def parse_field(text: str) -> FieldSpec:
 
 def build_spec(root: Path, name: str, fields: list[str], singular: str | None = None) -> DomainSpec:
     """The domain to write into the project at `root`, or `Refused` saying why not."""
+    if not (root / "pyproject.toml").is_file():
+        raise Refused(
+            f"{root} is not a Keel checkout: run the command from one (`uv sync` installs it editable)"
+        )
     _check_word(name, what="the domain name")
     chosen = singular or singular_of(name)
     _check_word(chosen, what="the singular")
