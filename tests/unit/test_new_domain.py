@@ -60,21 +60,21 @@ def new_domain(*args: str) -> tuple[int, str]:
         (["users"], "a table 'users' already exists"),
         (["idempotency_keys"], "a table"),
         (["sheep"], "must differ"),
-        (["notes", "--singular", "Note"], "must match"),
-        (["notes", "--field", "title"], "expected name:type"),
-        (["notes", "--field", "title:string"], "expected name:type"),
-        (["notes", "--field", "Title:str"], "must match"),
-        (["notes", "--field", "for:str"], "keyword"),
-        (["notes", "--field", "id:int"], "already has"),
-        (["notes", "--field", "owner_id:int"], "already has"),
-        (["notes", "--field", "version:int"], "already has"),
-        (["notes", "--field", "created_at:datetime"], "already has"),
-        (["notes", "--field", "updated_at:datetime"], "already has"),
-        (["notes", "--field", "title:str", "--field", "title:text"], "given twice"),
-        (["notes", "--field", "body:text"], "at least one str field"),
-        (["notes", "--field", "note:str"], "named after the domain"),
-        (["notes", "--field", "model_config:str"], "used by the generated code"),
-        (["notes", "--field", "self:str"], "used by the generated code"),
+        (["probe_widgets", "--singular", "Note"], "must match"),
+        (["probe_widgets", "--field", "title"], "expected name:type"),
+        (["probe_widgets", "--field", "title:string"], "expected name:type"),
+        (["probe_widgets", "--field", "Title:str"], "must match"),
+        (["probe_widgets", "--field", "for:str"], "keyword"),
+        (["probe_widgets", "--field", "id:int"], "already has"),
+        (["probe_widgets", "--field", "owner_id:int"], "already has"),
+        (["probe_widgets", "--field", "version:int"], "already has"),
+        (["probe_widgets", "--field", "created_at:datetime"], "already has"),
+        (["probe_widgets", "--field", "updated_at:datetime"], "already has"),
+        (["probe_widgets", "--field", "title:str", "--field", "title:text"], "given twice"),
+        (["probe_widgets", "--field", "body:text"], "at least one str field"),
+        (["probe_widgets", "--field", "probe_widget:str"], "named after the domain"),
+        (["probe_widgets", "--field", "model_config:str"], "used by the generated code"),
+        (["probe_widgets", "--field", "self:str"], "used by the generated code"),
     ],
 )
 def test_a_refusal_is_one_line_exit_2_and_writes_nothing(project: Path, args: list[str], reason: str) -> None:
@@ -90,13 +90,13 @@ def test_a_refusal_is_one_line_exit_2_and_writes_nothing(project: Path, args: li
 
 
 def test_an_existing_test_folder_is_refused_too(project: Path) -> None:
-    (project / "tests" / "integration" / "notes").mkdir(parents=True)
+    (project / "tests" / "integration" / "probe_widgets").mkdir(parents=True)
     before = snapshot(project)
 
-    exit_code, output = new_domain("notes")
+    exit_code, output = new_domain("probe_widgets")
 
     assert (exit_code, snapshot(project)) == (2, before)
-    assert "tests/integration/notes already exists" in output
+    assert "tests/integration/probe_widgets already exists" in output
 
 
 @pytest.mark.parametrize(
