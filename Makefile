@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 DOCKER_ENGINE := docker-engine
 # </part:containers>
 
-.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk check-template
+.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk \
+        check-template check-new-domain
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -22,6 +23,7 @@ help:
 	@echo "make lint    ruff, ruff format --check, mypy strict, import-linter"
 	@echo "make fmt     format and fix what ruff can"
 	@echo "make docs    write docs/errors.md from the error classes and the English catalogs"
+	@echo "make check-new-domain  \`keel new-domain\` in a copy of the tree, then lint and its tests (slow)"
 	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
 # <part:todos>
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
@@ -68,6 +70,11 @@ app/domains/%/LC_MESSAGES/messages.mo: app/domains/%/LC_MESSAGES/messages.po
 # docs/errors.md is generated; tests/unit/test_error_docs.py fails when it is out of date.
 docs: install
 	$(UV) run python -m tools.error_docs
+
+# `keel new-domain` writes a domain that passes `make lint` and its tests (tools/ci/new_domain.sh):
+# in a copy of the working tree, with PostgreSQL required (KEEL_TEST_POSTGRES_URL).
+check-new-domain: install
+	bash tools/ci/new_domain.sh
 
 migrate: install catalogs
 	$(UV) run keel migrate

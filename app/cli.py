@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import socket
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -29,6 +30,9 @@ from app.infrastructure.unit_of_work import UnitOfWork
 from app.worker import run_worker
 
 # </part:worker>
+
+# The checkout `keel new-domain` writes into: the one this package is imported from.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True)
 
@@ -146,6 +150,37 @@ def revision(
         folder=folder,
         message=message,
         database_url=get_settings().database_url,
+    )
+
+
+@app.command("new-domain")
+def new_domain(
+    name: Annotated[str, typer.Argument(help="The domain's plural name: its folder, table and URL path.")],
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="name:type, repeatable; type is str, text, int, bool or datetime. Default: name:str.",
+        ),
+    ] = None,
+    singular: Annotated[
+        str | None, typer.Option(help="The model's word, when dropping the plural's s is wrong.")
+    ] = None,
+) -> None:
+    """Write a new domain (model, API, migration, messages, admin view, docs page, tests) and
+    install it. Refuses, writing nothing, a name that exists or clashes."""
+    from app.scaffold.spec import Refused, build_spec
+    from app.scaffold.writer import write_domain
+
+    try:
+        spec = build_spec(PROJECT_ROOT, name, field or [], singular)
+        written = write_domain(PROJECT_ROOT, spec, report=typer.echo)
+    except Refused as exc:
+        _refuse(str(exc))
+    typer.echo("\n".join(["wrote:", *(f"  {path}" for path in written)]))
+    typer.echo(
+        f"next: `make lint test`, then `keel migrate`; the {name} API is at /api/v1/{name} "
+        f"(app/domains/{name}/README.md)."
     )
 
 
