@@ -59,6 +59,8 @@ def render(spec: DomainSpec, today: datetime) -> dict[str, str]:
 def write_domain(root: Path, spec: DomainSpec, report: Report) -> list[str]:
     """Write the domain into the project at `root`; the paths written, in order."""
     files = render(spec, datetime.now(UTC))
+    if not (root / "app" / "admin").is_dir():  # a service started without the admin panel
+        del files[f"app/domains/{spec.name}/admin.py"]
     folders = {f"app/domains/{spec.name}", f"tests/integration/{spec.name}", f"tests/service/{spec.name}"}
     taken = sorted(folder for folder in folders if (root / folder).exists())
     if taken:
