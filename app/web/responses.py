@@ -172,9 +172,9 @@ def document_error_responses(
             return schema
         declared_in = schema
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        schemas["ErrorResponse"] = ErrorResponse.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
+        error_schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(error_schema.pop("$defs", {}))  # ValidationIssue, JsonObject
+        schemas["ErrorResponse"] = error_schema
         for fastapi_422_body in ("HTTPValidationError", "ValidationError"):  # Keel never sends them
             schemas.pop(fastapi_422_body, None)
         for route in operations(app.routes):
