@@ -11,6 +11,7 @@ from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNot
 from app.domains.jobs.schemas import JobCreate, JobFilter, JobPage, JobRead
 from app.web.ids import PathId
 from app.web.pagination import PageParams
+from app.web.response_headers import sends
 from app.web.responses import errors
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(require("jobs:read"))])
@@ -34,7 +35,7 @@ async def list_jobs(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=WRITE,
-    responses=errors(UnknownJobKind, JobKindNotAllowed, BrokerUnavailable),
+    responses={**errors(UnknownJobKind, JobKindNotAllowed, BrokerUnavailable), 202: sends("Location")},
 )
 async def submit_job(
     body: JobCreate, principal: CurrentPrincipal, jobs: JobServiceDep, response: Response

@@ -103,8 +103,12 @@ async def list_users(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=errors(EmailTaken, PasswordRejected))
-async def create_user(body: AdminUserCreate, admin: CurrentAdmin, users: UserServiceDep) -> UserRead:
-    return UserRead.model_validate(await users.create(data=body, actor=admin))
+async def create_user(
+    body: AdminUserCreate, admin: CurrentAdmin, users: UserServiceDep, response: Response
+) -> UserRead:
+    user = await users.create(data=body, actor=admin)
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return UserRead.model_validate(user)
 
 
 @router.get("/{user_id}", responses=errors(UserNotFound))
