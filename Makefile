@@ -11,7 +11,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.p
                                             app/domains/*/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk
+.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk check-client
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -20,6 +20,7 @@ help:
 	@echo "make fmt     format and fix what ruff can"
 	@echo "make docs    write docs/errors.md from the error classes and the English catalogs"
 	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
+	@echo "make check-client  generate a Python client from /openapi.json and run a flow with it on keel serve"
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
 	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
 	@echo "make migrate / catalogs / clean"
@@ -35,6 +36,11 @@ test: install catalogs browser docker-engine
 fuzz: install catalogs
 	KEEL_TEST_REQUIRE=$${KEEL_TEST_REQUIRE:-postgres} KEEL_FUZZ_EXAMPLES=$${KEEL_FUZZ_EXAMPLES:-300} \
 	  $(UV) run pytest tests/fuzz -v
+
+# A client generated from the OpenAPI document (openapi-python-client) imports, and runs a whole
+# flow against `keel serve` on loopback (tools/ci/openapi_client.sh).
+check-client: install catalogs
+	UV=$(UV) bash tools/ci/openapi_client.sh
 
 lint: install
 	$(UV) run ruff check .

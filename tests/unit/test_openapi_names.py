@@ -102,3 +102,22 @@ def test_query_enums_and_nullable_objects_are_named_schemas() -> None:
         for issue in anonymous_schemas(schema.get("properties", {}), name, enums=False)
     ]
     assert found == []
+
+
+def test_each_operation_takes_one_body_type_and_answers_one_per_status() -> None:
+    """A generated client writes one function per operation: with two body types it wrote a
+    login module that did not import (`NameError: Unset`), and with JSON and an event stream
+    on one status it parsed a live stream as JSON. Hence `/auth/login` and `/auth/token`,
+    `/logs` and `/logs/stream`."""
+    _, document = app_and_document()
+    several = [
+        f"{method.upper()} {path} {where}: {sorted(content)}"
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for where, content in [
+            ("body", operation.get("requestBody", {}).get("content", {})),
+            *((status, response.get("content", {})) for status, response in operation["responses"].items()),
+        ]
+        if len(content) > 1
+    ]
+    assert several == []
