@@ -15,7 +15,7 @@ DOCKER_ENGINE := docker-engine
 # </part:containers>
 
 .PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk \
-        check-template check-new-domain
+        check-template check-new-domain check-client
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -26,6 +26,7 @@ help:
 	@echo "make check-new-domain  \`keel new-domain\` in a copy of the tree, then lint and its tests (slow)"
 	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
 # <part:todos>
+	@echo "make check-client  generate a Python client from /openapi.json and run a flow with it on keel serve"
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
 	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
 # </part:todos>
@@ -45,6 +46,13 @@ test: install catalogs browser $(DOCKER_ENGINE)
 fuzz: install catalogs
 	KEEL_TEST_REQUIRE=$${KEEL_TEST_REQUIRE:-postgres} KEEL_FUZZ_EXAMPLES=$${KEEL_FUZZ_EXAMPLES:-300} \
 	  $(UV) run pytest tests/fuzz -v
+
+# <part:todos>
+# A client generated from the OpenAPI document (openapi-python-client) imports, and runs a whole
+# flow against `keel serve` on loopback (tools/ci/openapi_client.sh).
+check-client: install catalogs
+	UV=$(UV) bash tools/ci/openapi_client.sh
+# </part:todos>
 
 lint: install
 	$(UV) run ruff check .

@@ -41,6 +41,7 @@ from app.middleware.storable_input import StorableInputMiddleware
 from app.web.docs import mount_offline_docs
 from app.web.media_types import require_declared_media_type
 from app.web.metrics import instrument
+from app.web.operation_ids import operation_id
 from app.web.responses import document_error_responses
 
 GZIP_MINIMUM_BYTES = 1024
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(require_declared_media_type)],  # every body read as declared
+        generate_unique_id_function=operation_id,  # `get_todo`, not `get_todo_api_v1_todos__todo_id__get`
         # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
         # up providers (and the environment) on every request for nothing.
         telemetry={"tracing": False, "metrics": False, "logs": False},

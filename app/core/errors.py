@@ -17,13 +17,23 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Scope
+from typing_extensions import TypedDict  # pydantic reads `typing.TypedDict` only from Python 3.12
 
 from app.core.i18n import negotiate_locale, translate
+from app.core.schemas import JsonObject
 
 logger = structlog.get_logger("keel.errors")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 ERROR_TIME_HEADER = "X-ErrorHandleTime"
+
+
+class ValidationIssue(TypedDict):
+    """One reason a request was refused as invalid (422 `validation_error`)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
 
 
 class ErrorResponse(BaseModel):
@@ -32,7 +42,11 @@ class ErrorResponse(BaseModel):
     status_code: int
     error_code: str = Field(description="Stable, snake_case; clients switch on it.")
     message: str = Field(description="Localized by Accept-Language (en, ru).")
-    details: Any = Field(default=None, description="Structured context, e.g. validation errors.")
+    details: list[ValidationIssue] | JsonObject | None = Field(
+        default=None,
+        description="`validation_error`: the issues found; other codes: an object whose keys the "
+        "code documents (e.g. `current_etag`), or null.",
+    )
     request_id: str | None = Field(default=None, description="Also in the X-Request-ID header.")
 
 
@@ -351,7 +365,7 @@ async def handle_validation_error(request: Request, exc: Exception) -> JSONRespo
     )
 
 
-def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+def validation_details(errors: Sequence[Any]) -> list[ValidationIssue]:
     """Only location, message and type: the rejected input may hold a password."""
     return [{"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]} for error in errors]
 

@@ -1,5 +1,6 @@
 """Offset pagination for admin listings: `?limit=&offset=` in, `{items, total, limit, offset}` out."""
 
+from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -25,7 +26,17 @@ PageParams = Annotated[OffsetPage, Depends(offset_page)]
 
 
 class Page(BaseModel, Generic[ItemT]):
+    """A listing's page. Subclass it per item type (`class UserPage(Page[UserRead])`): the
+    subclass gives the schema its name in OpenAPI, where `Page[UserRead]` is `Page_UserRead_`."""
+
     items: list[ItemT]
     total: int
     limit: int
     offset: int
+
+
+class SortOrder(StrEnum):
+    """The direction of a listing's sort."""
+
+    ASC = "asc"
+    DESC = "desc"

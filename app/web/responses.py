@@ -6,6 +6,7 @@ route is made of: its body and parameters, the errors its dependencies and endpo
 its codes, with an example of each in English.
 """
 
+import copy
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from app.core.errors import (
     declared_errors,
 )
 from app.core.i18n import DEFAULT_LOCALE, translate
+from app.web.response_headers import derived_headers, header, versioned_items
 
 Responses = dict[int | str, dict[str, Any]]
 ERROR_SCHEMA_REF = "#/components/schemas/ErrorResponse"
@@ -172,21 +174,34 @@ def document_error_responses(
             return schema
         declared_in = schema
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        schemas["ErrorResponse"] = ErrorResponse.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
+        error_schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(error_schema.pop("$defs", {}))  # ValidationIssue, JsonObject
+        schemas["ErrorResponse"] = error_schema
         for fastapi_422_body in ("HTTPValidationError", "ValidationError"):  # Keel never sends them
             schemas.pop(fastapi_422_body, None)
-        for route in operations(app.routes):
+        routes = list(operations(app.routes))
+        versioned = versioned_items((route.path_format, list(walk(route.dependant))) for route in routes)
+        for route in routes:
             _check_error_entries(route)
             outcomes = possible_errors(route, unshed_paths=unshed_paths, every_request=every_request)
             declared = error_responses(outcomes)
+            dependants = list(walk(route.dependant))
             for method in route.methods:
                 operation = schema["paths"][route.path_format][method.lower()]
                 kept = {
                     status: entry for status, entry in operation["responses"].items() if int(status) < 400
                 }
-                operation["responses"] = {**kept, **declared}
+                operation["responses"] = {**kept, **copy.deepcopy(declared)}
+                for status, response in operation["responses"].items():
+                    names = derived_headers(
+                        path=route.path_format,
+                        method=method,
+                        status=status,
+                        dependants=dependants,
+                        deprecated=bool(operation.get("deprecated")),
+                        versioned=versioned,
+                    )
+                    response["headers"] = {name: header(name) for name in names} | response.get("headers", {})
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

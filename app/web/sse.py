@@ -20,10 +20,14 @@ KEEPALIVE = ": keepalive\n\n"
 LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
-def event_stream(lines: AsyncIterator[str], *, keepalive_seconds: float) -> StreamingResponse:
-    return StreamingResponse(
-        _events(lines, keepalive_seconds), media_type="text/event-stream", headers=HEADERS
-    )
+class EventStreamResponse(StreamingResponse):
+    """`response_class=` of an operation that streams events: its only declared content type."""
+
+    media_type = "text/event-stream"
+
+
+def event_stream(lines: AsyncIterator[str], *, keepalive_seconds: float) -> EventStreamResponse:
+    return EventStreamResponse(_events(lines, keepalive_seconds), headers=HEADERS)
 
 
 async def _events(lines: AsyncIterator[str], keepalive_seconds: float) -> AsyncIterator[str]:

@@ -17,6 +17,7 @@ from pydantic import (
 
 from app.domains.accounts.addresses import fold_email, refuse_look_alikes, with_ascii_domain
 from app.domains.accounts.permissions import Role
+from app.web.pagination import Page
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
@@ -111,6 +112,10 @@ class UserRead(BaseModel):
     is_active: bool
     is_verified: bool
     created_at: datetime
+
+
+class UserPage(Page[UserRead]):
+    pass
 
 
 class UserUpdateMe(BaseModel):

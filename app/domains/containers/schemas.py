@@ -2,14 +2,17 @@
 
 import ipaddress
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.schemas import JsonObject
 from app.domains.containers.ports import ContainerState
 from app.domains.containers.references import REFERENCE_MAX_LENGTH, REFERENCE_PATTERN
 from app.web.ids import EntityId
 from app.web.moments import Moment
+from app.web.pagination import Page
 
 Name = Annotated[str, Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", examples=["web"])]
 ImageReference = Annotated[
@@ -175,6 +178,14 @@ class ImagePull(BaseModel):
     image: ImageReference
 
 
+class AuditOutcome(StrEnum):
+    """How an audited action ended: done, refused (a 4xx), or failed (a 5xx)."""
+
+    SUCCEEDED = "succeeded"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
 class AuditRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -184,16 +195,22 @@ class AuditRead(BaseModel):
     actor_email: str | None
     action: str
     target: str
-    outcome: Literal["succeeded", "refused", "failed"]
+    outcome: AuditOutcome
     error_code: str | None
     request_id: str | None
-    details: dict[str, Any] | None
+    details: JsonObject | None
+
+
+class AuditPage(Page[AuditRead]):
+    pass
 
 
 class AuditFilter(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)  # the repository compares plain strings
+
     actor_id: EntityId | None = None
     action: str | None = Field(default=None, max_length=64, examples=["container.create"])
     target: str | None = Field(default=None, max_length=255)
-    outcome: Literal["succeeded", "refused", "failed"] | None = None
+    outcome: AuditOutcome | None = None
     since: Moment | None = Field(default=None, description="With a time zone.")
     until: Moment | None = Field(default=None, description="With a time zone.")

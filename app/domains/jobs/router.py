@@ -8,9 +8,10 @@ from app.core.errors import BrokerUnavailable
 from app.domains.accounts.dependencies import CurrentPrincipal, require
 from app.domains.jobs.dependencies import JobServiceDep
 from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
-from app.domains.jobs.schemas import JobCreate, JobFilter, JobRead
+from app.domains.jobs.schemas import JobCreate, JobFilter, JobPage, JobRead
 from app.web.ids import PathId
-from app.web.pagination import Page, PageParams
+from app.web.pagination import PageParams
+from app.web.response_headers import sends
 from app.web.responses import errors
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(require("jobs:read"))])
@@ -23,18 +24,18 @@ async def list_jobs(
     jobs: JobServiceDep,
     page: PageParams,
     filters: Annotated[JobFilter, Query()],
-) -> Page[JobRead]:
+) -> JobPage:
     """Your jobs, newest first; admins see everyone's and may filter by owner."""
     found, total = await jobs.search_for(principal, filters, limit=page.limit, offset=page.offset)
     items = [JobRead.model_validate(job) for job in found]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return JobPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=WRITE,
-    responses=errors(UnknownJobKind, JobKindNotAllowed, BrokerUnavailable),
+    responses={**errors(UnknownJobKind, JobKindNotAllowed, BrokerUnavailable), 202: sends("Location")},
 )
 async def submit_job(
     body: JobCreate, principal: CurrentPrincipal, jobs: JobServiceDep, response: Response

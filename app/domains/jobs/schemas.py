@@ -1,10 +1,11 @@
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.schemas import JsonObject
 from app.domains.jobs.status import JobStatus
 from app.web.ids import EntityId
+from app.web.pagination import Page
 
 
 class JobCreate(BaseModel):
@@ -22,12 +23,16 @@ class JobRead(BaseModel):
     status: JobStatus
     progress: int = Field(ge=0, le=100)
     message: str | None
-    result: dict[str, Any] | None
+    result: JsonObject | None
     error: str | None
     attempts: int
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class JobPage(Page[JobRead]):
+    pass
 
 
 class JobFilter(BaseModel):

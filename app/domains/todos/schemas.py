@@ -1,10 +1,12 @@
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from enum import StrEnum
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.web.ids import EntityId
 from app.web.moments import Moment
+from app.web.pagination import SortOrder
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000)]
@@ -82,8 +84,17 @@ class TodoRead(BaseModel):
     updated_at: datetime
 
 
+class TodoSort(StrEnum):
+    """What the v2 listing sorts by (then by id)."""
+
+    CREATED_AT = "created_at"
+    TITLE = "title"
+
+
 class TodoFilter(BaseModel):
     """v2 listing: filters, order and page, from the query string."""
+
+    model_config = ConfigDict(use_enum_values=True)  # the repository and cursors use plain strings
 
     completed: bool | None = None
     tag: list[Annotated[str, StringConstraints(max_length=50)]] = Field(
@@ -92,8 +103,8 @@ class TodoFilter(BaseModel):
     q: str | None = Field(default=None, max_length=200, description="Text in the title or description.")
     created_after: Moment | None = None
     created_before: Moment | None = None
-    sort: Literal["created_at", "title"] = "created_at"
-    order: Literal["asc", "desc"] = "desc"
+    sort: TodoSort = TodoSort.CREATED_AT
+    order: SortOrder = SortOrder.DESC
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(
         default=None, max_length=512, description="`next_cursor` of the previous page."

@@ -82,7 +82,7 @@ async def test_another_member_gets_404_for_every_call(people: PeopleFactory, ins
         bob.client.post(f"{API}/{container_id}/stop"),
         bob.client.post(f"{API}/{container_id}/restart"),
         bob.client.get(f"{API}/{container_id}/logs"),
-        bob.client.get(f"{API}/{container_id}/logs", params={"follow": True}),
+        bob.client.get(f"{API}/{container_id}/logs/stream"),
         bob.client.get(f"{API}/{container_id}/stats"),
         bob.client.delete(f"{API}/{container_id}", params={"force": True}),
     ]

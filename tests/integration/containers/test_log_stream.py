@@ -73,8 +73,8 @@ async def test_a_follower_gets_lines_as_written_until_it_leaves_holding_no_datab
         headers = bearer(ada.tokens)
 
         async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=20) as http:
-            url = f"/api/v1/containers/{container_id}/logs"
-            async with http.stream("GET", url, params={"follow": True, "tail": 0}) as stream:
+            url = f"/api/v1/containers/{container_id}/logs/stream"
+            async with http.stream("GET", url, params={"tail": 0}) as stream:
                 assert stream.status_code == 200
                 assert stream.headers["content-type"].startswith("text/event-stream")
                 lines = stream.aiter_lines()
@@ -107,8 +107,8 @@ async def test_the_stream_ends_when_the_container_stops(
         await ada.client.post(f"/api/v1/containers/{container_id}/start")
 
         async with httpx.AsyncClient(base_url=base_url, headers=bearer(ada.tokens), timeout=20) as http:
-            url = f"/api/v1/containers/{container_id}/logs"
-            async with http.stream("GET", url, params={"follow": True, "tail": 1}) as stream:
+            url = f"/api/v1/containers/{container_id}/logs/stream"
+            async with http.stream("GET", url, params={"tail": 1}) as stream:
                 lines = stream.aiter_lines()
                 await events(lines, 1)
                 await ada.client.post(
@@ -128,8 +128,8 @@ async def test_a_quiet_stream_is_kept_alive(database_url: str, docker_url: str, 
 
         comments: list[str] = []
         async with httpx.AsyncClient(base_url=base_url, headers=bearer(ada.tokens), timeout=20) as http:
-            url = f"/api/v1/containers/{container_id}/logs"
-            async with http.stream("GET", url, params={"follow": True}) as stream:
+            url = f"/api/v1/containers/{container_id}/logs/stream"
+            async with http.stream("GET", url) as stream:
                 async for line in stream.aiter_lines():
                     if line:
                         comments.append(line)

@@ -64,11 +64,14 @@ def token_response(tokens: IssuedTokens) -> TokenResponse:
     status_code=status.HTTP_201_CREATED,
     responses=errors(EmailTaken, PasswordRejected, *RATE_LIMITED),
 )
-async def register(body: RegisterRequest, auth: AuthServiceDep, client: RequestClient) -> UserRead:
+async def register(
+    body: RegisterRequest, auth: AuthServiceDep, client: RequestClient, response: Response
+) -> UserRead:
     """Create a member account; a verification e-mail is sent to the address."""
     user = await auth.register(
         email=body.email, password=body.password, display_name=body.display_name, client=client
     )
+    response.headers["Location"] = "/api/v1/users/me"  # where its owner reads it, once logged in
     return UserRead.model_validate(user)
 
 

@@ -28,12 +28,13 @@ from app.domains.accounts.schemas import (
     ProfileRead,
     ProfileUpdate,
     UserFilter,
+    UserPage,
     UserRead,
     UserUpdateMe,
 )
 from app.infrastructure.runtime import runtime_of
 from app.web.ids import PathId
-from app.web.pagination import Page, PageParams
+from app.web.pagination import PageParams
 from app.web.responses import errors
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -95,15 +96,19 @@ async def list_users(
     users: UserServiceDep,
     page: PageParams,
     filters: Annotated[UserFilter, Query()],
-) -> Page[UserRead]:
+) -> UserPage:
     found, total = await users.search(filters, limit=page.limit, offset=page.offset)
     items = [UserRead.model_validate(user) for user in found]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return UserPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=errors(EmailTaken, PasswordRejected))
-async def create_user(body: AdminUserCreate, admin: CurrentAdmin, users: UserServiceDep) -> UserRead:
-    return UserRead.model_validate(await users.create(data=body, actor=admin))
+async def create_user(
+    body: AdminUserCreate, admin: CurrentAdmin, users: UserServiceDep, response: Response
+) -> UserRead:
+    user = await users.create(data=body, actor=admin)
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return UserRead.model_validate(user)
 
 
 @router.get("/{user_id}", responses=errors(UserNotFound))

@@ -2,8 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.core.errors import CacheUnavailable
 from app.domains.containers.dependencies import (
@@ -52,7 +51,7 @@ from app.domains.containers.schemas import (
 from app.infrastructure.runtime import runtime_of
 from app.web.moments import Moment
 from app.web.responses import errors
-from app.web.sse import event_stream
+from app.web.sse import EventStreamResponse, event_stream
 
 router = APIRouter(prefix="/containers", tags=["containers"])
 
@@ -167,32 +166,39 @@ async def remove_container(
     await containers.remove(actor, container_id, force=force)
 
 
-@router.get(
-    "/{container_id}/logs",
-    dependencies=[Reader],
-    response_model=ContainerLogs,
-    responses={
-        200: {
-            "description": "The lines as JSON; with `follow=true`, Server-Sent Events: one `data:` "
-            "per line until the container stops or the client leaves, `event: error` if the engine fails.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
-        },
-    },
-)
-async def container_logs(
-    container: VisibleContainer,
-    containers: ContainerServiceDep,
-    request: Request,
+async def wanted_logs(
     tail: Annotated[int | None, Query(ge=0, le=100_000, description="Last lines only; none: all.")] = 100,
     since: Annotated[Moment | None, Query(description="Only lines written after this moment.")] = None,
     timestamps: bool = False,
-    follow: bool = False,
-) -> ContainerLogs | StreamingResponse:
-    wanted = LogRequest(tail=tail, since=since, timestamps=timestamps)
-    if follow:
-        keepalive = runtime_of(request).settings.containers_log_keepalive_seconds
-        return event_stream(containers.follow_logs(container, wanted), keepalive_seconds=keepalive)
+) -> LogRequest:
+    return LogRequest(tail=tail, since=since, timestamps=timestamps)
+
+
+WantedLogs = Annotated[LogRequest, Depends(wanted_logs)]
+
+
+@router.get("/{container_id}/logs", dependencies=[Reader])
+async def container_logs(
+    container: VisibleContainer, containers: ContainerServiceDep, wanted: WantedLogs
+) -> ContainerLogs:
+    """The lines written so far. To follow new ones as they come, `GET .../logs/stream`."""
     return ContainerLogs(lines=await containers.logs(container, wanted))
+
+
+# An operation of its own, so that a generated client never reads a live stream as JSON.
+@router.get(
+    "/{container_id}/logs/stream",
+    dependencies=[Reader],
+    response_class=EventStreamResponse,
+    responses={200: {"content": {EventStreamResponse.media_type: {"schema": {"type": "string"}}}}},
+)
+async def follow_container_logs(
+    container: VisibleContainer, containers: ContainerServiceDep, wanted: WantedLogs, request: Request
+) -> EventStreamResponse:
+    """Server-Sent Events: the lines `tail` and `since` select, then one `data:` per new line until
+    the container stops or the client leaves; `event: error` if the engine fails meanwhile."""
+    keepalive = runtime_of(request).settings.containers_log_keepalive_seconds
+    return event_stream(containers.follow_logs(container, wanted), keepalive_seconds=keepalive)
 
 
 @router.get("/{container_id}/stats", dependencies=[Reader])

@@ -18,6 +18,7 @@ from app.domains.containers.errors import (
 from app.domains.containers.references import REFERENCE_PATTERN
 from app.domains.containers.schemas import ImagePull, ImageRead
 from app.domains.jobs.schemas import JobRead
+from app.web.response_headers import sends
 from app.web.responses import errors
 
 router = APIRouter(prefix="/images", tags=["images"])
@@ -41,7 +42,7 @@ async def list_images(images: ImageServiceDep) -> list[ImageRead]:
     "/pull",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Manager],
-    responses=errors(ImageNotAllowed, BrokerUnavailable),
+    responses={**errors(ImageNotAllowed, BrokerUnavailable), 202: sends("Location")},
 )
 async def pull_image(
     body: ImagePull, actor: CurrentActor, images: ImageServiceDep, response: Response
