@@ -61,7 +61,14 @@ PATHS: dict[str, tuple[str, ...]] = {
         "tests/integration/admin",
         "tests/e2e/test_admin_browser.py",
     ),
-    "image": ("Dockerfile", "compose.yaml", ".dockerignore", "tests/unit/test_deployment.py"),
+    "image": (
+        "Dockerfile",
+        "compose.yaml",
+        ".dockerignore",
+        "tests/unit/test_deployment.py",
+        "tools/image",  # the base made from Debian's packages
+        "tools/ci/image.sh",  # builds the image and runs it on the machine's servers
+    ),
     "keel": ("tools/ci/template.sh", "bench/results"),
 }
 
