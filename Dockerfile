@@ -46,5 +46,5 @@ RUN mkdir -p /app/var && chown keel:keel /app/var
 USER keel
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"KEEL_PORT\"]}/health/live', timeout=2)"]
 CMD ["keel", "serve"]

@@ -15,7 +15,7 @@ DOCKER_ENGINE := docker-engine
 # </part:containers>
 
 .PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk \
-        check-template check-new-domain check-client
+        check-template check-new-domain check-client check-image
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -30,6 +30,9 @@ help:
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
 	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
 # </part:todos>
+# <part:image>
+	@echo "make check-image  build the image (base from Debian's packages), run migrate/serve/worker from it on this machine's servers"
+# </part:image>
 # <part:keel>
 	@echo "make check-template  generate the minimal and the full service from this repository, lint and test them"
 # </part:keel>
@@ -102,6 +105,13 @@ browser:
 	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
 	  echo "chromium is not available: the browser tests will be skipped"
+
+# <part:image>
+# Builds the image on the local engine and runs `keel migrate`, `keel serve` and `keel worker`
+# from it against PostgreSQL, Redis and RabbitMQ on this machine (tools/ci/image.sh; as root).
+check-image: $(DOCKER_ENGINE)
+	bash tools/ci/image.sh
+# </part:image>
 
 # <part:keel>
 # Generates a service from this repository's committed HEAD (the minimal and the full variant),
