@@ -79,7 +79,7 @@ if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect "$TAG" --forma
   docker image rm "$previous" >/dev/null 2>&1 || true
 fi
 size=$(docker image inspect "$TAG" --format '{{.Size}}')
-log "built $TAG in $(($(date +%s) - build_started))s: $((size / 1000000)) MB ($size bytes)"
+log "built $TAG in $(($(date +%s) - build_started))s: $(((size + 500000) / 1000000)) MB ($size bytes)"
 
 # --- 3. compose.yaml --------------------------------------------------------
 if docker compose version >/dev/null 2>&1; then
@@ -179,4 +179,4 @@ done
 [ "$health" = healthy ] || die "the health check says $health"
 log "the image's health check says healthy"
 
-log "done in $(($(date +%s) - started))s: $TAG from $base, $((size / 1000000)) MB"
+log "done in $(($(date +%s) - started))s: $TAG from $base, $(((size + 500000) / 1000000)) MB"
