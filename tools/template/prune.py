@@ -68,6 +68,7 @@ PATHS: dict[str, tuple[str, ...]] = {
         "tests/unit/test_deployment.py",
         "tools/image",  # the base made from Debian's packages
         "tools/ci/image.sh",  # builds the image and runs it on the machine's servers
+        "tools/ci/image_flow.py",
     ),
     "keel": ("tools/ci/template.sh", "bench/results"),
 }
