@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import click
 import typer
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
@@ -34,10 +35,35 @@ from app.worker import run_worker
 # The checkout `keel new-domain` writes into: the one this package is imported from.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True)
+
+class _Flag(typer.core.TyperOption):
+    def display_type_rich(self, ctx: click.Context) -> str | None:
+        return None  # a flag takes no value: no `<bool>` beside `--reload --no-reload`
 
 
-@app.command()
+def _without_flag_labels(params: list[click.Parameter]) -> list[click.Parameter]:
+    """Typer's help labels every option with its type, flags too; a flag's label reads as a value
+    it would take."""
+    for param in params:
+        if isinstance(param, typer.core.TyperOption) and param.is_flag:
+            param.__class__ = _Flag
+    return params
+
+
+class KeelGroup(typer.core.TyperGroup):
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return _without_flag_labels(super().get_params(ctx))
+
+
+class KeelCommand(typer.core.TyperCommand):
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return _without_flag_labels(super().get_params(ctx))
+
+
+app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True, cls=KeelGroup)
+
+
+@app.command(cls=KeelCommand)
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: KEEL_HOST (127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Default: KEEL_PORT (8000).")] = None,
@@ -116,7 +142,7 @@ def edge_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-@app.command()
+@app.command(cls=KeelCommand)
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
     """Upgrade the database schema (to the latest revision of every installed domain by default)."""
     # Imported here: Alembic brings Mako and Pygments, 13 MB that `keel serve` has no use for.
@@ -130,7 +156,7 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     typer.echo(f"database at {'the latest revisions' if revision == 'heads' else revision}: {done}")
 
 
-@app.command()
+@app.command(cls=KeelCommand)
 def revision(
     domain: Annotated[str, typer.Argument(help="The installed domain whose models changed.")],
     message: Annotated[str, typer.Option("--message", "-m", help="What the revision does.")],
@@ -153,7 +179,7 @@ def revision(
     )
 
 
-@app.command("new-domain")
+@app.command("new-domain", cls=KeelCommand)
 def new_domain(
     name: Annotated[str, typer.Argument(help="The domain's plural name: its folder, table and URL path.")],
     field: Annotated[
@@ -185,7 +211,7 @@ def new_domain(
 
 
 # <part:worker>
-@app.command()
+@app.command(cls=KeelCommand)
 def worker() -> None:
     """Run background jobs from RabbitMQ (needs KEEL_BROKER_URL)."""
     settings = get_settings()
@@ -199,7 +225,7 @@ def worker() -> None:
 # </part:worker>
 
 
-@app.command("create-admin")
+@app.command("create-admin", cls=KeelCommand)
 def create_admin(
     email: Annotated[str, typer.Option(help="The administrator's e-mail address.")],
     password: Annotated[
