@@ -193,3 +193,50 @@ async def test_a_panel_login_posted_by_another_site_is_refused_without_a_cookie(
         assert "another site" in answer.text
         assert "keel_admin" not in answer.headers.get("set-cookie", "")
     assert own_page.status_code == 302
+
+
+async def test_the_front_page_shows_counts_and_the_latest_sign_ins(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    await people.member("mem@example.com")
+    panel = await logged_in_panel(people, admin.email)
+
+    page = await panel.get("/admin/")
+
+    assert page.status_code == 200
+    assert re.search(r'data-count="user">\s*2\s*<', page.text)  # the admin and the member
+    assert re.search(r'data-count="auth-session">\s*3\s*<', page.text)  # their API logins and the panel's
+    assert 'id="recent-auth-session"' in page.text
+    assert "mem@example.com" in page.text  # a sign-in, named by its e-mail
+    assert 'id="recent-job"' in page.text  # the installed jobs domain's latest jobs
+
+
+async def test_the_login_asks_for_the_e_mail(people: PeopleFactory) -> None:
+    page = await people.new_client().get("/admin/login")
+
+    assert ">E-mail</label>" in page.text
+    assert 'type="email"' in page.text
+    assert "Username" not in page.text
+
+
+async def test_the_role_is_chosen_from_the_roles(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    panel = await logged_in_panel(people, admin.email)
+
+    page = await panel.get(f"/admin/user/edit/{admin.id}")
+
+    select = re.search(r'<select[^>]*name="role".*?</select>', page.text, re.DOTALL)
+    assert select is not None
+    assert re.findall(r'<option[^>]*value="(\w+)"', select.group(0)) == ["admin", "member", "viewer"]
+
+
+async def test_sessions_are_listed_with_e_mails_and_short_times(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    await people.member("mem@example.com")
+    panel = await logged_in_panel(people, admin.email)
+
+    page = await panel.get("/admin/auth-session/list")
+
+    assert page.status_code == 200
+    assert "mem@example.com" in page.text
+    assert admin.email in page.text
+    assert re.search(r"<time [^>]*>\d{4}-\d\d-\d\d \d\d:\d\d</time>", page.text)  # to the minute
