@@ -6,10 +6,10 @@ import socket
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
+from typer import _click as click  # typer vendors click: its help machinery takes these types
 
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
