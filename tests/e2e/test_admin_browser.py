@@ -93,7 +93,8 @@ def test_the_sessions_list_fits_a_1400_pixel_screen(
     base_url, _ = panel
     # A revoked session, so that every column of the list has something to show.
     login = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD})
-    httpx.post(f"{base_url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    httpx.post(f"{base_url}/api/v1/auth/logout", headers=bearer)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
 
     log_in(page, base_url, ADMIN)
