@@ -21,7 +21,7 @@ from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
-from app.infrastructure.cache import MemoryCache
+from app.infrastructure.cache import MemoryCache, create_cache
 from app.infrastructure.database import PROBE_FAILURES, create_engine, create_session_factory
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
@@ -232,6 +232,13 @@ def create_admin(
         str | None,
         typer.Option(envvar="KEEL_ADMIN_PASSWORD", help="Default: asked at the prompt.", show_default=False),
     ] = None,
+    reset_password: Annotated[
+        bool,
+        typer.Option(
+            "--reset-password",
+            help="Give an existing account this password and end all its sessions (needs KEEL_REDIS_URL).",
+        ),
+    ] = False,
 ) -> None:
     """Create an administrator, or promote and reactivate an existing account (idempotent)."""
     try:
@@ -240,36 +247,54 @@ def create_admin(
         raise typer.BadParameter(
             f"not a valid e-mail address ({exc.errors()[0]['msg']})", param_hint="--email"
         ) from exc
+    settings = get_settings()
+    if reset_password and settings.redis_url is None:
+        _refuse(f"--reset-password needs KEEL_REDIS_URL: {RESET_NEEDS_REDIS}")
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        outcome = asyncio.run(ensure_admin(get_settings(), email=email, password=str(password)))
+        outcome = asyncio.run(
+            ensure_admin(settings, email=email, password=str(password), reset_password=reset_password)
+        )
     except AppError as exc:
         use_catalogs(catalog_locations())  # the refusal is the accounts domain's
         reason = translate(exc.message_key, DEFAULT_LOCALE, **exc.params)
         typer.echo(f"refused: {exc.error_code}: {reason} {exc.details or ''}".rstrip(), err=True)
         raise typer.Exit(code=1) from exc
-    if outcome != "created":  # the password given was not used: say so, never silently
-        outcome += "; an existing account keeps its own password"
+    if outcome != "created" and not reset_password:  # the password given was not used: say so
+        outcome += "; an existing account keeps its own password (--reset-password sets it)"
     typer.echo(f"admin {email}: {outcome}")
 
 
-async def ensure_admin(settings: Settings, *, email: str, password: str) -> str:
+# Ending the account's sessions must reach the running servers' revocation store, or they go on
+# accepting its access tokens until these expire.
+RESET_NEEDS_REDIS = (
+    "a server without it keeps its revoked sessions in its own memory, which this command cannot reach, "
+    "so it would go on accepting the account's access tokens until they expire"
+)
+
+
+async def ensure_admin(settings: Settings, *, email: str, password: str, reset_password: bool = False) -> str:
     engine = create_engine(settings)
     uow = UnitOfWork(create_session_factory(engine))
+    # A password reset ends the account's sessions where the servers look: Redis (checked by the
+    # caller). Otherwise nothing is revoked: a new admin has no sessions, a promotion keeps them.
+    cache = create_cache(settings.redis_url) if reset_password else MemoryCache()
     try:
         users = UserService(
             uow=uow,
             settings=settings,
             hasher=PasswordHasher.from_settings(settings),
-            # A new admin has no sessions to revoke, receives no mail, re-authenticates nothing.
-            revocation=SessionRevocation(uow=uow, cache=MemoryCache(), access_token_ttl=1),
-            emails=AccountEmails(uow=uow, settings=settings, mailer=None),
+            revocation=SessionRevocation(
+                uow=uow, cache=cache, access_token_ttl=settings.access_token_ttl_seconds
+            ),
+            emails=AccountEmails(uow=uow, settings=settings, mailer=None),  # sends no mail
             limits=AttemptLimits(create_rate_limiter(None)),
         )
-        return await users.ensure_admin(email=email, password=password)
+        return await users.ensure_admin(email=email, password=password, reset_password=reset_password)
     finally:
         await uow.close()
+        await cache.close()
         await engine.dispose()
 
 
