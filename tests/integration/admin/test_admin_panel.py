@@ -4,7 +4,7 @@ import re
 
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.domains.accounts.models import AuthSession, User
 from tests.fixtures.accounts import PASSWORD, PeopleFactory
@@ -240,3 +240,31 @@ async def test_sessions_are_listed_with_e_mails_and_short_times(people: PeopleFa
     assert "mem@example.com" in page.text
     assert admin.email in page.text
     assert re.search(r"<time [^>]*>\d{4}-\d\d-\d\d \d\d:\d\d</time>", page.text)  # to the minute
+
+
+async def test_the_sessions_list_and_the_front_page_cost_the_same_queries_for_more_sessions(
+    app: FastAPI, people: PeopleFactory
+) -> None:
+    admin = await people.admin()
+    panel = await logged_in_panel(people, admin.email)
+    statements: list[str] = []
+
+    def count_statement(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    async def queries_for(path: str) -> int:
+        statements.clear()
+        assert (await panel.get(path)).status_code == 200
+        return len(statements)
+
+    engine = app.state.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count_statement)
+    try:
+        few = [await queries_for(path) for path in ("/admin/auth-session/list", "/admin/")]
+        for n in range(4):
+            await people.member(f"m{n}@example.com")  # each with a session of their own
+        many = [await queries_for(path) for path in ("/admin/auth-session/list", "/admin/")]
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+
+    assert many == few  # the e-mails come with the sessions, not one query each
