@@ -60,7 +60,12 @@ class KeelCommand(typer.core.TyperCommand):
         return _without_flag_labels(super().get_params(ctx))
 
 
-app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True, cls=KeelGroup)
+app = typer.Typer(
+    help="Keel: run, migrate and administer the service.",
+    no_args_is_help=True,
+    cls=KeelGroup,
+    rich_markup_mode="markdown",
+)
 
 
 @app.command(cls=KeelCommand)

@@ -22,3 +22,9 @@ def test_serve_help_shows_the_reload_flag_and_the_port_type() -> None:
     assert "--no-reload" in reload_line
     assert "<" not in reload_line
     assert "<int>" in next(line for line in result.output.splitlines() if "--port" in line)
+
+
+def test_a_docstring_wrapped_in_the_source_reads_as_one_sentence() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+
+    assert "between its models and the database at KEEL_DATABASE_URL" in result.output
