@@ -195,10 +195,15 @@ async def test_a_panel_login_posted_by_another_site_is_refused_without_a_cookie(
     assert own_page.status_code == 302
 
 
-async def test_the_front_page_shows_counts_and_the_latest_sign_ins(people: PeopleFactory) -> None:
+async def an_admins_panel_beside_a_member(people: PeopleFactory) -> tuple[AsyncClient, str]:
+    """The panel of an admin (whose e-mail comes with it), and a member with a session."""
     admin = await people.admin()
     await people.member("mem@example.com")
-    panel = await logged_in_panel(people, admin.email)
+    return await logged_in_panel(people, admin.email), admin.email
+
+
+async def test_the_front_page_shows_counts_and_the_latest_sign_ins(people: PeopleFactory) -> None:
+    panel, _ = await an_admins_panel_beside_a_member(people)
 
     page = await panel.get("/admin/")
 
@@ -230,15 +235,13 @@ async def test_the_role_is_chosen_from_the_roles(people: PeopleFactory) -> None:
 
 
 async def test_sessions_are_listed_with_e_mails_and_short_times(people: PeopleFactory) -> None:
-    admin = await people.admin()
-    await people.member("mem@example.com")
-    panel = await logged_in_panel(people, admin.email)
+    panel, admin_email = await an_admins_panel_beside_a_member(people)
 
     page = await panel.get("/admin/auth-session/list")
 
     assert page.status_code == 200
     assert "mem@example.com" in page.text
-    assert admin.email in page.text
+    assert admin_email in page.text
     assert re.search(r"<time [^>]*>\d{4}-\d\d-\d\d \d\d:\d\d</time>", page.text)  # to the minute
 
 
