@@ -67,7 +67,9 @@ fmt: install
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
+# The first install takes a while and uv says nothing until it is done: say what is going on.
 install: $(UV)
+	@[ -d .venv ] || echo "installing Keel's dependencies into .venv (first run only: about 15 s)"
 	$(UV) sync --frozen
 
 catalogs: install $(CATALOGS)
@@ -91,6 +93,7 @@ migrate: install catalogs
 	$(UV) run keel migrate
 
 .tools/bin/uv:
+	@echo "fetching uv into .tools/ (first run only)"
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv
 

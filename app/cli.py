@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 import uvicorn
 from pydantic import TypeAdapter, ValidationError
+from typer import _click as click  # typer vendors click: its help machinery takes these types
 
 from app.core.config import UNSHARED_STATE, Settings, get_settings
 from app.core.errors import AppError
@@ -20,7 +21,7 @@ from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
 from app.domains.accounts.service.users import UserService
-from app.infrastructure.cache import MemoryCache
+from app.infrastructure.cache import MemoryCache, create_cache
 from app.infrastructure.database import PROBE_FAILURES, create_engine, create_session_factory
 from app.infrastructure.process_lock import AnotherProcessServes, sole_process
 from app.infrastructure.rate_limit import create_rate_limiter
@@ -34,10 +35,40 @@ from app.worker import run_worker
 # The checkout `keel new-domain` writes into: the one this package is imported from.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-app = typer.Typer(help="Keel: run, migrate and administer the service.", no_args_is_help=True)
+
+class _Flag(typer.core.TyperOption):
+    def display_type_rich(self, ctx: click.Context) -> str | None:
+        return None  # a flag takes no value: no `<bool>` beside `--reload --no-reload`
 
 
-@app.command()
+def _without_flag_labels(params: list[click.Parameter]) -> list[click.Parameter]:
+    """Typer's help labels every option with its type, flags too; a flag's label reads as a value
+    it would take."""
+    for param in params:
+        if isinstance(param, typer.core.TyperOption) and param.is_flag:
+            param.__class__ = _Flag
+    return params
+
+
+class KeelGroup(typer.core.TyperGroup):
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return _without_flag_labels(super().get_params(ctx))
+
+
+class KeelCommand(typer.core.TyperCommand):
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return _without_flag_labels(super().get_params(ctx))
+
+
+app = typer.Typer(
+    help="Keel: run, migrate and administer the service.",
+    no_args_is_help=True,
+    cls=KeelGroup,
+    rich_markup_mode="markdown",
+)
+
+
+@app.command(cls=KeelCommand)
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: KEEL_HOST (127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Default: KEEL_PORT (8000).")] = None,
@@ -116,7 +147,7 @@ def edge_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-@app.command()
+@app.command(cls=KeelCommand)
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
     """Upgrade the database schema (to the latest revision of every installed domain by default)."""
     # Imported here: Alembic brings Mako and Pygments, 13 MB that `keel serve` has no use for.
@@ -130,7 +161,7 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     typer.echo(f"database at {'the latest revisions' if revision == 'heads' else revision}: {done}")
 
 
-@app.command()
+@app.command(cls=KeelCommand)
 def revision(
     domain: Annotated[str, typer.Argument(help="The installed domain whose models changed.")],
     message: Annotated[str, typer.Option("--message", "-m", help="What the revision does.")],
@@ -153,7 +184,7 @@ def revision(
     )
 
 
-@app.command("new-domain")
+@app.command("new-domain", cls=KeelCommand)
 def new_domain(
     name: Annotated[str, typer.Argument(help="The domain's plural name: its folder, table and URL path.")],
     field: Annotated[
@@ -185,7 +216,7 @@ def new_domain(
 
 
 # <part:worker>
-@app.command()
+@app.command(cls=KeelCommand)
 def worker() -> None:
     """Run background jobs from RabbitMQ (needs KEEL_BROKER_URL)."""
     settings = get_settings()
@@ -199,13 +230,20 @@ def worker() -> None:
 # </part:worker>
 
 
-@app.command("create-admin")
+@app.command("create-admin", cls=KeelCommand)
 def create_admin(
     email: Annotated[str, typer.Option(help="The administrator's e-mail address.")],
     password: Annotated[
         str | None,
         typer.Option(envvar="KEEL_ADMIN_PASSWORD", help="Default: asked at the prompt.", show_default=False),
     ] = None,
+    reset_password: Annotated[
+        bool,
+        typer.Option(
+            "--reset-password",
+            help="Give an existing account this password and end all its sessions (needs KEEL_REDIS_URL).",
+        ),
+    ] = False,
 ) -> None:
     """Create an administrator, or promote and reactivate an existing account (idempotent)."""
     try:
@@ -214,36 +252,54 @@ def create_admin(
         raise typer.BadParameter(
             f"not a valid e-mail address ({exc.errors()[0]['msg']})", param_hint="--email"
         ) from exc
+    settings = get_settings()
+    if reset_password and settings.redis_url is None:
+        _refuse(f"--reset-password needs KEEL_REDIS_URL: {RESET_NEEDS_REDIS}")
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        outcome = asyncio.run(ensure_admin(get_settings(), email=email, password=str(password)))
+        outcome = asyncio.run(
+            ensure_admin(settings, email=email, password=str(password), reset_password=reset_password)
+        )
     except AppError as exc:
         use_catalogs(catalog_locations())  # the refusal is the accounts domain's
         reason = translate(exc.message_key, DEFAULT_LOCALE, **exc.params)
         typer.echo(f"refused: {exc.error_code}: {reason} {exc.details or ''}".rstrip(), err=True)
         raise typer.Exit(code=1) from exc
-    if outcome != "created":  # the password given was not used: say so, never silently
-        outcome += "; an existing account keeps its own password"
+    if outcome != "created" and not reset_password:  # the password given was not used: say so
+        outcome += "; an existing account keeps its own password (--reset-password sets it)"
     typer.echo(f"admin {email}: {outcome}")
 
 
-async def ensure_admin(settings: Settings, *, email: str, password: str) -> str:
+# Ending the account's sessions must reach the running servers' revocation store, or they go on
+# accepting its access tokens until these expire.
+RESET_NEEDS_REDIS = (
+    "a server without it keeps its revoked sessions in its own memory, which this command cannot reach, "
+    "so it would go on accepting the account's access tokens until they expire"
+)
+
+
+async def ensure_admin(settings: Settings, *, email: str, password: str, reset_password: bool = False) -> str:
     engine = create_engine(settings)
     uow = UnitOfWork(create_session_factory(engine))
+    # A password reset ends the account's sessions where the servers look: Redis (checked by the
+    # caller). Otherwise nothing is revoked: a new admin has no sessions, a promotion keeps them.
+    cache = create_cache(settings.redis_url) if reset_password else MemoryCache()
     try:
         users = UserService(
             uow=uow,
             settings=settings,
             hasher=PasswordHasher.from_settings(settings),
-            # A new admin has no sessions to revoke, receives no mail, re-authenticates nothing.
-            revocation=SessionRevocation(uow=uow, cache=MemoryCache(), access_token_ttl=1),
-            emails=AccountEmails(uow=uow, settings=settings, mailer=None),
+            revocation=SessionRevocation(
+                uow=uow, cache=cache, access_token_ttl=settings.access_token_ttl_seconds
+            ),
+            emails=AccountEmails(uow=uow, settings=settings, mailer=None),  # sends no mail
             limits=AttemptLimits(create_rate_limiter(None)),
         )
-        return await users.ensure_admin(email=email, password=password)
+        return await users.ensure_admin(email=email, password=password, reset_password=reset_password)
     finally:
         await uow.close()
+        await cache.close()
         await engine.dispose()
 
 

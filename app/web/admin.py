@@ -3,9 +3,12 @@
 The panel itself (app/admin) collects each installed domain's `admin.py` views.
 """
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
+from markupsafe import Markup
 from sqladmin import ModelView
+from sqladmin.formatters import BASE_FORMATTERS
 from sqlalchemy import Select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,7 +28,30 @@ def row_id(pk: str) -> int:
     return int(pk)
 
 
+def in_utc(moment: datetime) -> datetime:
+    """Keel stores UTC; SQLite hands it back without a zone."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def short_moment(moment: datetime) -> Markup:
+    """A list cell's time to the minute, so that a table of timestamps fits a laptop's screen;
+    the exact moment on hover and on the details page."""
+    utc = in_utc(moment)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        utc.isoformat(), utc.isoformat(sep=" "), utc.strftime("%Y-%m-%d %H:%M")
+    )
+
+
+def full_moment(moment: datetime) -> str:
+    return in_utc(moment).isoformat(sep=" ", timespec="seconds")
+
+
 class KeelView(ModelView):
+    column_type_formatters: ClassVar[dict[Any, Any]] = {**BASE_FORMATTERS, datetime: short_moment}
+    column_type_formatters_detail: ClassVar[dict[Any, Any]] = {**BASE_FORMATTERS, datetime: full_moment}
+    # How many of the latest rows the panel's front page shows (0: only the count).
+    recent_on_dashboard: ClassVar[int] = 0
+
     def details_query(self, request: Request) -> Select[Any]:
         row_id(request.path_params["pk"])
         return super().details_query(request)

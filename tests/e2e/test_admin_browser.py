@@ -85,3 +85,31 @@ def test_a_member_is_refused_at_login(panel: tuple[str, int], browser: Browser) 
     assert "Wrong e-mail or password" in unknown
     assert "This account may not use the admin panel." in refused
     assert page.url == f"{base_url}/admin/login"
+
+
+def test_the_sessions_list_fits_a_1400_pixel_screen(
+    panel: tuple[str, int], browser: Browser, artifacts_dir: Path
+) -> None:
+    base_url, _ = panel
+    # A revoked session, so that every column of the list has something to show.
+    login = httpx.post(f"{base_url}/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    httpx.post(f"{base_url}/api/v1/auth/logout", headers=bearer)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+    log_in(page, base_url, ADMIN)
+    page.wait_for_url(f"{base_url}/admin/")
+    front = page.inner_text("body")
+    page.goto(f"{base_url}/admin/auth-session/list")
+    page.screenshot(path=str(artifacts_dir / "admin-sessions-1400.png"), full_page=True)
+    wrapper = page.locator(".table-responsive").first
+    overflow = wrapper.evaluate("element => element.scrollWidth - element.clientWidth")
+    revoked = page.locator("th", has_text="revoked_at").first.bounding_box()
+    listed = page.inner_text("table")
+
+    assert ADMIN in front  # the front page's latest sign-ins
+    assert overflow <= 0, f"the sessions table is {overflow} px wider than its frame"
+    assert revoked is not None
+    assert revoked["x"] + revoked["width"] <= 1400
+    assert "logout" in listed  # the revoked session's reason, in its own column
+    assert ADMIN in listed  # sessions are named by the user's e-mail

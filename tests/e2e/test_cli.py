@@ -142,3 +142,69 @@ def test_serve_says_in_one_line_that_its_port_is_taken(env: dict[str, str]) -> N
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_reset_password_without_redis_is_refused_and_changes_nothing(env: dict[str, str]) -> None:
+    assert keel("migrate", env=env).returncode == 0
+    old = {**env, "KEEL_ADMIN_PASSWORD": "the first passphrase"}
+    assert keel("create-admin", "--email", "root@example.com", env=old).returncode == 0
+
+    reset = keel(
+        "create-admin",
+        "--email",
+        "root@example.com",
+        "--reset-password",
+        env={**env, "KEEL_ADMIN_PASSWORD": "a new passphrase"},
+    )
+    again = keel("create-admin", "--email", "root@example.com", env=old)
+
+    assert reset.returncode == 2
+    assert reset.stderr.startswith("refused: --reset-password needs KEEL_REDIS_URL: ")
+    assert "its own memory" in reset.stderr  # why: a running server would not see the revocation
+    assert len(reset.stderr.strip().splitlines()) == 1
+    assert "unchanged" in again.stdout
+
+
+# <part:redis>
+def test_reset_password_sets_it_and_ends_every_session_of_a_running_server(
+    env: dict[str, str], redis_url: str
+) -> None:
+    env = {**env, "KEEL_REDIS_URL": redis_url}
+    assert keel("migrate", env=env).returncode == 0
+    old, new = "the first passphrase", "a new passphrase"
+    assert (
+        keel(
+            "create-admin", "--email", "root@example.com", env={**env, "KEEL_ADMIN_PASSWORD": old}
+        ).returncode
+        == 0
+    )
+    with serving(env) as base_url:
+        login = httpx.post(
+            f"{base_url}/api/v1/auth/login", json={"email": "root@example.com", "password": old}
+        )
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert httpx.get(f"{base_url}/api/v1/users/me", headers=bearer).status_code == 200
+
+        reset = keel(
+            "create-admin",
+            "--email",
+            "root@example.com",
+            "--reset-password",
+            env={**env, "KEEL_ADMIN_PASSWORD": new},
+        )
+        after = httpx.get(f"{base_url}/api/v1/users/me", headers=bearer)
+        with_old = httpx.post(
+            f"{base_url}/api/v1/auth/login", json={"email": "root@example.com", "password": old}
+        )
+        with_new = httpx.post(
+            f"{base_url}/api/v1/auth/login", json={"email": "root@example.com", "password": new}
+        )
+
+    assert reset.returncode == 0, reset.stderr
+    assert "admin root@example.com: password reset, every session ended" in reset.stdout
+    assert after.status_code == 401  # the running server honours the revocation at once
+    assert with_old.status_code == 401
+    assert with_new.status_code == 200
+
+
+# </part:redis>

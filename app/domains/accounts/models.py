@@ -58,6 +58,11 @@ class AuthSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(256))
     ip_address: Mapped[str | None] = mapped_column(String(64))
 
+    # <part:admin>
+    # Loaded only when asked for: the admin panel's sessions list shows the e-mail.
+    user: Mapped[User] = relationship(lazy="raise", viewonly=True)
+    # </part:admin>
+
 
 class RefreshToken(Base):
     __tablename__ = "refresh_tokens"

@@ -11,6 +11,7 @@ class AuditAdmin(ReadOnlyView, model=AuditRecord):
 
     name = "Audit record"
     name_plural = "Audit"
+    recent_on_dashboard = 5
     icon = "fa-solid fa-clipboard-list"
     column_list = [
         AuditRecord.id,

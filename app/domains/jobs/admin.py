@@ -8,6 +8,7 @@ from app.web.admin import ReadOnlyView
 
 class JobAdmin(ReadOnlyView, model=Job):
     name_plural = "Jobs"
+    recent_on_dashboard = 5
     icon = "fa-solid fa-gears"
     column_list = [Job.id, Job.kind, Job.owner_id, Job.status, Job.progress, Job.attempts, Job.created_at]
     column_sortable_list = [Job.id, Job.status, Job.created_at]

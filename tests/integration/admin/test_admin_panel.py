@@ -4,7 +4,7 @@ import re
 
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.domains.accounts.models import AuthSession, User
 from tests.fixtures.accounts import PASSWORD, PeopleFactory
@@ -193,3 +193,81 @@ async def test_a_panel_login_posted_by_another_site_is_refused_without_a_cookie(
         assert "another site" in answer.text
         assert "keel_admin" not in answer.headers.get("set-cookie", "")
     assert own_page.status_code == 302
+
+
+async def an_admins_panel_beside_a_member(people: PeopleFactory) -> tuple[AsyncClient, str]:
+    """The panel of an admin (whose e-mail comes with it), and a member with a session."""
+    admin = await people.admin()
+    await people.member("mem@example.com")
+    return await logged_in_panel(people, admin.email), admin.email
+
+
+async def test_the_front_page_shows_counts_and_the_latest_sign_ins(people: PeopleFactory) -> None:
+    panel, _ = await an_admins_panel_beside_a_member(people)
+
+    page = await panel.get("/admin/")
+
+    assert page.status_code == 200
+    assert re.search(r'data-count="user">\s*2\s*<', page.text)  # the admin and the member
+    assert re.search(r'data-count="auth-session">\s*3\s*<', page.text)  # their API logins and the panel's
+    assert 'id="recent-auth-session"' in page.text
+    assert "mem@example.com" in page.text  # a sign-in, named by its e-mail
+    assert 'id="recent-job"' in page.text  # the installed jobs domain's latest jobs
+
+
+async def test_the_login_asks_for_the_e_mail(people: PeopleFactory) -> None:
+    page = await people.new_client().get("/admin/login")
+
+    assert re.search(r"<label[^>]*>E-mail</label>", page.text)
+    assert 'type="email"' in page.text
+    assert "Username" not in page.text
+
+
+async def test_the_role_is_chosen_from_the_roles(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    panel = await logged_in_panel(people, admin.email)
+
+    page = await panel.get(f"/admin/user/edit/{admin.id}")
+
+    select = re.search(r'<select[^>]*name="role".*?</select>', page.text, re.DOTALL)
+    assert select is not None
+    assert re.findall(r'<option[^>]*value="(\w+)"', select.group(0)) == ["admin", "member", "viewer"]
+
+
+async def test_sessions_are_listed_with_e_mails_and_short_times(people: PeopleFactory) -> None:
+    panel, admin_email = await an_admins_panel_beside_a_member(people)
+
+    page = await panel.get("/admin/auth-session/list")
+
+    assert page.status_code == 200
+    assert "mem@example.com" in page.text
+    assert admin_email in page.text
+    assert re.search(r"<time [^>]*>\d{4}-\d\d-\d\d \d\d:\d\d</time>", page.text)  # to the minute
+
+
+async def test_the_sessions_list_and_the_front_page_cost_the_same_queries_for_more_sessions(
+    app: FastAPI, people: PeopleFactory
+) -> None:
+    admin = await people.admin()
+    panel = await logged_in_panel(people, admin.email)
+    statements: list[str] = []
+
+    def count_statement(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    async def queries_for(path: str) -> int:
+        statements.clear()
+        assert (await panel.get(path)).status_code == 200
+        return len(statements)
+
+    engine = app.state.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count_statement)
+    try:
+        few = [await queries_for(path) for path in ("/admin/auth-session/list", "/admin/")]
+        for n in range(4):
+            await people.member(f"m{n}@example.com")  # each with a session of their own
+        many = [await queries_for(path) for path in ("/admin/auth-session/list", "/admin/")]
+    finally:
+        event.remove(engine, "before_cursor_execute", count_statement)
+
+    assert many == few  # the e-mails come with the sessions, not one query each

@@ -133,27 +133,44 @@ class UserService:
         await self.delete_own_account(user=user)
         audit_log.info("user_deleted", actor_id=actor.id, user_id=user_id)
 
-    async def ensure_admin(self, *, email: str, password: str) -> str:
-        """For `keel create-admin`: create, or promote and reactivate; says which it did."""
+    async def ensure_admin(self, *, email: str, password: str, reset_password: bool = False) -> str:
+        """For `keel create-admin`: create, or promote and reactivate; says which it did.
+
+        An existing account keeps its password unless `reset_password`: then it takes the one
+        given, and every session of the account ends, as after a password reset by e-mail.
+        """
         email = comparable_email(email)
         user = await self.users.by_email(email)
-        if user is not None and user.role == Role.ADMIN and user.is_active:
+        if user is None:
+            return await self._create_admin(email=email, password=password)
+        changes: dict[str, object] = {}
+        done = []
+        if user.role != Role.ADMIN or not user.is_active:
+            changes.update(role=Role.ADMIN.value, is_active=True)
+            done.append("promoted")
+        if reset_password:
+            check_password_policy(password, email=email)
+            async with self.uow.paused():  # hashing holds a core a while; the database need not wait
+                changes["password_hash"] = await self.hasher.hash(password)
+            done.append("password reset, every session ended")
+        if not changes:
             return "unchanged"
         async with self.uow:
-            if user is not None:
-                await self.users.update(user, role=Role.ADMIN.value, is_active=True)
-                return "promoted"
-            check_password_policy(password, email=email)
+            await self.users.update(user, **changes)
+            if reset_password:
+                await self.revocation.revoke_all(user.id, reason="password_reset")
+        return "; ".join(done)
+
+    async def _create_admin(self, *, email: str, password: str) -> str:
+        check_password_policy(password, email=email)
+        async with self.uow.paused():
+            password_hash = await self.hasher.hash(password)
+        async with self.uow:
             user = await self.users.add(
-                User(
-                    email=email,
-                    password_hash=await self.hasher.hash(password),
-                    role=Role.ADMIN.value,
-                    is_verified=True,
-                )
+                User(email=email, password_hash=password_hash, role=Role.ADMIN.value, is_verified=True)
             )
             await self._new_profile(user)
-            return "created"
+        return "created"
 
     async def _count_password_check(self, user: User, client: Client) -> None:
         """A stolen session must not make the current password guessable: checks are limited
