@@ -33,12 +33,12 @@ from app.infrastructure.database import (
     create_session_factory,
 )
 from app.infrastructure.error_reporting import (
-    flush_error_reports,
     report_request_error,
     start_error_reporting,
+    stop_error_reporting,
 )
 from app.infrastructure.process_lock import sole_process
-from app.infrastructure.telemetry import start_tracing
+from app.infrastructure.telemetry import start_tracing, stop_tracing
 from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.load_shedding import EXEMPT_PATHS, LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
@@ -85,9 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 gc.unfreeze()
                 # What is batched leaves before the process does, off the event loop.
-                if tracing is not None:
-                    await asyncio.to_thread(tracing.flush)
-                await asyncio.to_thread(flush_error_reports)
+                await asyncio.to_thread(stop_tracing)
+                await asyncio.to_thread(stop_error_reporting)
 
     app = FastAPI(
         title=SERVICE_TITLE,

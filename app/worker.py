@@ -15,8 +15,8 @@ from app.core.config import Settings
 from app.core.logging import configure_logging
 from app.infrastructure.broker import Broker
 from app.infrastructure.database import create_engine, create_session_factory
-from app.infrastructure.error_reporting import flush_error_reports, start_error_reporting
-from app.infrastructure.telemetry import start_tracing
+from app.infrastructure.error_reporting import start_error_reporting, stop_error_reporting
+from app.infrastructure.telemetry import start_tracing, stop_tracing
 
 logger = structlog.get_logger("keel.worker")
 
@@ -43,9 +43,8 @@ async def run_worker(settings: Settings) -> None:
             )
         finally:
             logger.info("worker_stopped")
-            if tracing is not None:
-                await asyncio.to_thread(tracing.flush)
-            await asyncio.to_thread(flush_error_reports)
+            await asyncio.to_thread(stop_tracing)
+            await asyncio.to_thread(stop_error_reporting)
 
 
 async def _connect(broker: Broker) -> None:

@@ -70,11 +70,18 @@ def report_job_error(exc: BaseException, *, job_id: int, kind: str, owner_id: in
     _capture(exc, tags={"job_id": job_id, "job_kind": kind}, user_id=owner_id, transaction=f"job {kind}")
 
 
-def flush_error_reports() -> None:
-    if _reporting:
-        import sentry_sdk
+def stop_error_reporting() -> None:
+    """Send the reports still queued and stop: at the end of a lifespan or a worker.
 
-        sentry_sdk.flush(timeout=FLUSH_TIMEOUT_SECONDS)
+    Blocks while it sends (up to a few seconds): call it off the event loop.
+    """
+    global _reporting
+    if not _reporting:
+        return
+    import sentry_sdk
+
+    _reporting = False
+    sentry_sdk.get_client().close(timeout=FLUSH_TIMEOUT_SECONDS)
 
 
 def scrub_event(event: "Event", _: "Hint") -> "Event":

@@ -6,11 +6,14 @@ instrumentations make the database, Redis and Docker-engine (aiohttp) spans; `co
 makes a job's span, in the trace of the request that queued it: `trace_labels` carries the
 W3C trace context in the job's message, through RabbitMQ, to the worker.
 
-Tracing is process-wide, as OpenTelemetry's providers are: the first `start_tracing` of a
-process sets it up and later ones share it. Off, nothing of the SDK is imported, and the
-helpers below return at their first line.
+Tracing is process-wide, as OpenTelemetry's instrumentations are: `start_tracing` sets it up
+for the process (later calls share it) and `stop_tracing` sends what is left and takes it
+down. Keel hands its provider to whatever traces rather than making it the global one, which
+could not be replaced by the next app a test creates. Off, nothing of the SDK is imported,
+and the helpers below return at their first line.
 """
 
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -37,11 +40,9 @@ class Tracing:
         instrumentor = SQLAlchemyInstrumentor()
         if instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.uninstrument()
-        instrumentor.instrument(engine=engine.sync_engine, tracer_provider=self.provider)
-
-    def flush(self) -> None:
-        """Send what is batched: at the end of a lifespan or a worker; the SDK flushes at exit too."""
-        self.provider.force_flush(FLUSH_TIMEOUT_MILLIS)
+        # Its declared range stops below SQLAlchemy 2.1, which its event hooks work with
+        # unchanged (tests/e2e/test_traces.py); the check would leave statements untraced.
+        instrumentor.instrument(engine=engine.sync_engine, tracer_provider=self.provider, skip_dep_check=True)
 
 
 _tracing: Tracing | None = None
@@ -55,7 +56,6 @@ def start_tracing(settings: Settings) -> Tracing | None:
     if _tracing is not None:
         return _tracing
 
-    from opentelemetry import trace
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource
@@ -65,7 +65,6 @@ def start_tracing(settings: Settings) -> Tracing | None:
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.otel_service_name}))
     exporter = OTLPSpanExporter(endpoint=f"{settings.otel_endpoint}/v1/traces")
     provider.add_span_processor(BatchSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
     # aiodocker talks to the engine through aiohttp: these are the Docker-engine spans.
     AioHttpClientInstrumentor().instrument(tracer_provider=provider)
     # <part:redis>
@@ -76,6 +75,32 @@ def start_tracing(settings: Settings) -> Tracing | None:
     # </part:redis>
     _tracing = Tracing(provider, endpoint=settings.otel_endpoint)
     return _tracing
+
+
+def stop_tracing() -> None:
+    """Send the spans still batched and stop tracing: at the end of a lifespan or a worker.
+
+    Blocks while it sends (up to the exporter's timeout): call it off the event loop.
+    """
+    global _tracing
+    if _tracing is None:
+        return
+    from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    tracing, _tracing = _tracing, None
+    instrumentors: list[Any] = [AioHttpClientInstrumentor(), SQLAlchemyInstrumentor()]
+    # <part:redis>
+    if "opentelemetry.instrumentation.redis" in sys.modules:
+        from opentelemetry.instrumentation.redis import RedisInstrumentor
+
+        instrumentors.append(RedisInstrumentor())
+    # </part:redis>
+    for instrumentor in instrumentors:
+        if instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.uninstrument()
+    tracing.provider.force_flush(FLUSH_TIMEOUT_MILLIS)
+    tracing.provider.shutdown()
 
 
 def trace_labels() -> dict[str, str]:

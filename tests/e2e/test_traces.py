@@ -1,0 +1,164 @@
+"""Traces, with `KEEL_OTEL_ENDPOINT` set, sent over OTLP/HTTP to a collector on loopback.
+
+The API runs in the test (ASGI), with Redis and the real RabbitMQ; the job's worker is a
+`keel worker` process of its own. The exporter and its protocol are the real ones; only the
+collector is the test's (tests/receivers.py).
+"""
+
+import json
+import signal
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
+from app.domains.jobs.tasks import RUN_JOB_TASK
+from app.main import create_app
+from tests.databases import migrate, sqlite_url
+from tests.e2e.processes import keel_env
+from tests.e2e.test_worker import wait_for_status, worker_process
+from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.platform import make_settings, started
+from tests.receivers import OtlpReceiver, ReceivedSpan, otlp_receiver
+
+# The batch exporter's delay between sends, in milliseconds: short, so spans arrive at once.
+QUICK_EXPORT = {"OTEL_BSP_SCHEDULE_DELAY": "100"}
+
+
+@pytest.fixture
+def collector(monkeypatch: pytest.MonkeyPatch) -> Iterator[OtlpReceiver]:
+    for name, value in QUICK_EXPORT.items():
+        monkeypatch.setenv(name, value)
+    with otlp_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> str:
+    url = sqlite_url(tmp_path)
+    await migrate(url)
+    return url
+
+
+@pytest.fixture
+async def traced_api(
+    database: str, rabbitmq_url: str, broker_queue: str, redis_url: str, collector: OtlpReceiver
+) -> AsyncIterator[FastAPI]:
+    settings = make_settings(
+        database,
+        redis_url=redis_url,
+        broker_url=rabbitmq_url,
+        broker_queue=broker_queue,
+        otel_endpoint=collector.url,
+    )
+    async with started(create_app(settings)) as app:
+        yield app
+
+
+def is_database_span(span: ReceivedSpan) -> bool:
+    return span.attributes.get("db.system", span.attributes.get("db.system.name")) not in (None, "redis")
+
+
+def is_redis_span(span: ReceivedSpan) -> bool:
+    return "redis" in (span.attributes.get("db.system"), span.attributes.get("db.system.name"))
+
+
+def server_span(collector: OtlpReceiver, method: str, path: str) -> ReceivedSpan | None:
+    return next(
+        (
+            span
+            for span in collector.spans
+            if span.kind == Span.SPAN_KIND_SERVER
+            and span.attributes.get("http.request.method") == method
+            and span.attributes.get("url.path") == path
+        ),
+        None,
+    )
+
+
+def job_span(collector: OtlpReceiver, job_id: int) -> ReceivedSpan | None:
+    return next(
+        (s for s in collector.spans if s.name == RUN_JOB_TASK and s.attributes.get("keel.job_id") == job_id),
+        None,
+    )
+
+
+def under(collector: OtlpReceiver, parent: ReceivedSpan) -> list[ReceivedSpan]:
+    return [span for span in collector.spans if parent in collector.ancestors(span)]
+
+
+async def test_a_request_is_traced_with_its_database_statements_and_redis_calls(
+    traced_api: FastAPI, collector: OtlpReceiver
+) -> None:
+    people = PeopleFactory(traced_api)
+    member = await people.member()
+
+    response = await member.client.get("/api/v1/todos")
+    await people.close()
+
+    assert response.status_code == 200
+    request = await collector.wait_for(lambda: server_span(collector, "GET", "/api/v1/todos"))
+    statements = await collector.wait_for(
+        lambda: [span for span in under(collector, request) if is_database_span(span)]
+    )
+    redis_calls = await collector.wait_for(
+        lambda: [span for span in under(collector, request) if is_redis_span(span)]
+    )
+    assert request.service == "keel"
+    assert request.parent_span_id == ""  # the client sent no trace: the request starts one
+    assert {span.trace_id for span in [*statements, *redis_calls]} == {request.trace_id}
+    assert all(span.kind == Span.SPAN_KIND_CLIENT for span in [*statements, *redis_calls])
+
+
+async def test_one_trace_follows_a_job_from_the_request_through_rabbitmq_into_the_worker(
+    traced_api: FastAPI,
+    collector: OtlpReceiver,
+    database: str,
+    rabbitmq_url: str,
+    broker_queue: str,
+    redis_url: str,
+) -> None:
+    people = PeopleFactory(traced_api)
+    admin = await people.admin()
+    submitted = await admin.client.post("/api/v1/jobs", json={"kind": "maintenance"})
+    job_id = submitted.json()["id"]
+    worker_env = keel_env(
+        database,
+        redis_url=redis_url,
+        broker_url=rabbitmq_url,
+        broker_queue=broker_queue,
+        otel_endpoint=collector.url,
+        otel_service_name="keel-worker",
+    )
+
+    with worker_process({**worker_env, **QUICK_EXPORT}) as worker:
+        await wait_for_status(traced_api, job_id, "succeeded")
+        job = await collector.wait_for(
+            lambda: next(
+                (
+                    s
+                    for s in collector.spans
+                    if s.name == RUN_JOB_TASK and s.attributes.get("keel.job_id") == job_id
+                ),
+                None,
+            )
+        )
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+        output = worker.stdout.read() if worker.stdout else ""
+    await people.close()
+
+    request = await collector.wait_for(lambda: server_span(collector, "POST", "/api/v1/jobs"))
+    assert (request.service, job.service) == ("keel", "keel-worker")
+    assert job.kind == Span.SPAN_KIND_CONSUMER
+    assert job.trace_id == request.trace_id
+    assert request in collector.ancestors(job)  # through the message, not by coincidence
+    # The worker's statements for the job are in that trace, under the job's span.
+    assert any(is_database_span(span) for span in under(collector, job))
+    # And so are its log lines.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    succeeded = next(line for line in lines if line.get("event") == "job_succeeded")
+    assert succeeded["trace_id"] == request.trace_id
+    assert succeeded["span_id"] == job.span_id
