@@ -37,8 +37,19 @@ def start_error_reporting(settings: Settings) -> bool:
     sentry_sdk.init(
         dsn=settings.sentry_dsn.get_secret_value(),
         environment=settings.sentry_environment or settings.env,
-        send_default_pii=False,
-        include_local_variables=False,  # a handler's locals may hold the password it was sent
+        # What `send_default_pii=False` meant, in the options that replace it (sentry-sdk 2.5x+),
+        # and stricter: no headers, cookies, bodies or query strings at all, and no frame's
+        # local variables (a handler's may hold the password it was sent).
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "off"}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
+        include_local_variables=False,
         max_request_body_size="never",
         # Keel reports explicitly, once per error: the logging integration would report the
         # `unhandled_error` line a second time, and the framework ones patch Starlette.
@@ -96,7 +107,7 @@ def _capture(exc: BaseException, *, tags: Mapping[str, Any], user_id: Any, trans
     with sentry_sdk.new_scope() as scope:
         for name, value in tags.items():
             if value is not None:
-                scope.set_tag(name, value)
+                scope.set_tag(name, str(value))
         if user_id is not None:
             scope.set_user({"id": str(user_id)})
         scope.set_transaction_name(transaction)
@@ -107,7 +118,9 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {key: FILTERED if _is_secret(key) else _scrub(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        if len(value) == 2 and _is_secret(value[0]):  # a header as a (name, value) pair
+        if (
+            len(value) == 2 and isinstance(value[0], str) and _is_secret(value[0])
+        ):  # a header as a (name, value) pair
             return [value[0], FILTERED]
         return [_scrub(item) for item in value]
     return value
