@@ -20,7 +20,7 @@ from tests.databases import migrate, sqlite_url
 from tests.e2e.processes import keel_env
 from tests.e2e.test_worker import wait_for_status, worker_process
 from tests.fixtures.accounts import PeopleFactory
-from tests.fixtures.platform import make_settings, started
+from tests.fixtures.platform import http_client, make_settings, started
 from tests.receivers import OtlpReceiver, ReceivedSpan, otlp_receiver
 
 # The batch exporter's delay between sends, in milliseconds: short, so spans arrive at once.
@@ -57,6 +57,15 @@ async def traced_api(
         yield app
 
 
+@pytest.fixture
+async def traced_api_with_docker(
+    database: str, docker_url: str, collector: OtlpReceiver
+) -> AsyncIterator[FastAPI]:
+    settings = make_settings(database, docker_url=docker_url, otel_endpoint=collector.url)
+    async with started(create_app(settings)) as app:
+        yield app
+
+
 def is_database_span(span: ReceivedSpan) -> bool:
     return span.attributes.get("db.system", span.attributes.get("db.system.name")) not in (None, "redis")
 
@@ -83,6 +92,14 @@ def job_span(collector: OtlpReceiver, job_id: int) -> ReceivedSpan | None:
         (s for s in collector.spans if s.name == RUN_JOB_TASK and s.attributes.get("keel.job_id") == job_id),
         None,
     )
+
+
+def engine_url(span: ReceivedSpan) -> str:
+    """The URL an HTTP client span called (the engine's, e.g. `unix://localhost/version`).
+
+    The aiohttp instrumentation writes the older HTTP conventions unless told otherwise.
+    """
+    return str(span.attributes.get("url.full", span.attributes.get("http.url", "")))
 
 
 def under(collector: OtlpReceiver, parent: ReceivedSpan) -> list[ReceivedSpan]:
@@ -162,3 +179,21 @@ async def test_one_trace_follows_a_job_from_the_request_through_rabbitmq_into_th
     succeeded = next(line for line in lines if line.get("event") == "job_succeeded")
     assert succeeded["trace_id"] == request.trace_id
     assert succeeded["span_id"] == job.span_id
+
+
+async def test_docker_engine_calls_are_traced_in_the_request_that_made_them(
+    traced_api_with_docker: FastAPI, collector: OtlpReceiver
+) -> None:
+    async with http_client(traced_api_with_docker) as client:
+        response = await client.get("/health/ready")  # pings the engine, among others
+
+    assert response.status_code == 200
+    request = await collector.wait_for(lambda: server_span(collector, "GET", "/health/ready"))
+    engine_calls = await collector.wait_for(
+        lambda: [
+            span
+            for span in under(collector, request)
+            if span.kind == Span.SPAN_KIND_CLIENT and engine_url(span)
+        ]
+    )
+    assert {span.name for span in engine_calls} <= {"GET", "HEAD"}
