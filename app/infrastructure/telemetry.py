@@ -13,7 +13,6 @@ could not be replaced by the next app a test creates. Off, nothing of the SDK is
 and the helpers below return at their first line.
 """
 
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ class Tracing:
     def __init__(self, provider: "TracerProvider", *, endpoint: str) -> None:
         self.provider = provider
         self.endpoint = endpoint
+        self.instrumentors: list[Any] = []  # process-wide ones, undone by `stop_tracing`
 
     def instrument_engine(self, engine: AsyncEngine) -> None:
         """Spans for the statements of this engine; a process has one (tests make several)."""
@@ -57,7 +57,6 @@ def start_tracing(settings: Settings) -> Tracing | None:
         return _tracing
 
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -65,16 +64,23 @@ def start_tracing(settings: Settings) -> Tracing | None:
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.otel_service_name}))
     exporter = OTLPSpanExporter(endpoint=f"{settings.otel_endpoint}/v1/traces")
     provider.add_span_processor(BatchSpanProcessor(exporter))
+    tracing = Tracing(provider, endpoint=settings.otel_endpoint)
+    # <part:containers>
     # aiodocker talks to the engine through aiohttp: these are the Docker-engine spans.
-    AioHttpClientInstrumentor().instrument(tracer_provider=provider)
+    from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+
+    tracing.instrumentors.append(AioHttpClientInstrumentor())
+    # </part:containers>
     # <part:redis>
     if settings.redis_url:  # the Redis client is imported only when configured (redis_cache.py)
         from opentelemetry.instrumentation.redis import RedisInstrumentor
 
-        RedisInstrumentor().instrument(tracer_provider=provider)
+        tracing.instrumentors.append(RedisInstrumentor())
     # </part:redis>
-    _tracing = Tracing(provider, endpoint=settings.otel_endpoint)
-    return _tracing
+    for instrumentor in tracing.instrumentors:
+        instrumentor.instrument(tracer_provider=provider)
+    _tracing = tracing
+    return tracing
 
 
 def stop_tracing() -> None:
@@ -85,18 +91,10 @@ def stop_tracing() -> None:
     global _tracing
     if _tracing is None:
         return
-    from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     tracing, _tracing = _tracing, None
-    instrumentors: list[Any] = [AioHttpClientInstrumentor(), SQLAlchemyInstrumentor()]
-    # <part:redis>
-    if "opentelemetry.instrumentation.redis" in sys.modules:
-        from opentelemetry.instrumentation.redis import RedisInstrumentor
-
-        instrumentors.append(RedisInstrumentor())
-    # </part:redis>
-    for instrumentor in instrumentors:
+    for instrumentor in [*tracing.instrumentors, SQLAlchemyInstrumentor()]:
         if instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.uninstrument()
     tracing.provider.force_flush(FLUSH_TIMEOUT_MILLIS)
