@@ -15,17 +15,13 @@ import pytest
 from fastapi import FastAPI
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-# <part:worker>
 from app.domains.jobs.tasks import RUN_JOB_TASK
 from app.main import create_app
 from tests.databases import migrate, sqlite_url
 from tests.e2e.processes import keel_env
-from tests.e2e.test_worker import wait_for_status, worker_process
 from tests.fixtures.accounts import PeopleFactory
 from tests.fixtures.platform import http_client, make_settings, started
 from tests.receivers import OtlpReceiver, ReceivedSpan, otlp_receiver
-
-# </part:worker>
 
 # The batch exporter's delay between sends, in milliseconds: short, so spans arrive at once.
 QUICK_EXPORT = {"OTEL_BSP_SCHEDULE_DELAY": "100"}
@@ -122,6 +118,9 @@ async def test_redis_commands_are_traced_in_the_request_that_sent_them(
 async def test_one_trace_follows_a_job_from_the_request_through_rabbitmq_into_the_worker(
     database: str, collector: OtlpReceiver, rabbitmq_url: str, broker_queue: str, redis_url: str
 ) -> None:
+    # Here, not at the top: a service started without the worker has no test_worker (prune.py).
+    from tests.e2e.test_worker import wait_for_status, worker_process
+
     shared = {"redis_url": redis_url, "broker_url": rabbitmq_url, "broker_queue": broker_queue}
     worker_env = keel_env(database, otel_endpoint=collector.url, otel_service_name="keel-worker", **shared)
     async with traced_api(database, collector, **shared) as api:
