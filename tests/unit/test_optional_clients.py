@@ -18,7 +18,9 @@ from app.core.config import Settings
 from app.main import create_app
 from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import create_cache
+# <part:worker>
 from app.worker import run_worker  # what `keel worker` imports
+# </part:worker>
 
 settings = Settings(
     secret_key={secret!r}, redis_url={redis_url!r}, broker_url={broker_url!r}, **{telemetry!r}
