@@ -1,5 +1,6 @@
 """Application factory: settings, lifespan, middleware, routers and error handlers."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,7 +32,13 @@ from app.infrastructure.database import (
     create_engine,
     create_session_factory,
 )
+from app.infrastructure.error_reporting import (
+    report_request_error,
+    start_error_reporting,
+    stop_error_reporting,
+)
 from app.infrastructure.process_lock import sole_process
+from app.infrastructure.telemetry import start_tracing, stop_tracing
 from app.middleware.errors import UnhandledErrorMiddleware
 from app.middleware.load_shedding import EXEMPT_PATHS, LoadSheddingMiddleware
 from app.middleware.request_context import RequestContextMiddleware
@@ -49,13 +56,17 @@ GZIP_MINIMUM_BYTES = 1024
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(level=settings.log_level, json_logs=settings.json_logs)
+    tracing = start_tracing(settings)
+    reporting_errors = start_error_reporting(settings)
+    configure_logging(level=settings.log_level, json_logs=settings.json_logs, trace_ids=tracing is not None)
     use_catalogs(catalog_locations())  # each installed domain's messages over the platform's
     ensure_catalogs()
 
     # Created here, connected lazily: the admin panel needs them before startup.
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
+    if tracing is not None:
+        tracing.instrument_engine(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 gc.unfreeze()
+                # What is batched leaves before the process does, off the event loop.
+                await asyncio.to_thread(stop_tracing)
+                await asyncio.to_thread(stop_error_reporting)
 
     app = FastAPI(
         title=SERVICE_TITLE,
@@ -83,8 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(require_declared_media_type)],  # every body read as declared
         generate_unique_id_function=operation_id,  # `get_todo`, not `get_todo_api_v1_todos__todo_id__get`
         # Keel exports its own Prometheus metrics; FastAPI's OpenTelemetry hooks would look
-        # up providers (and the environment) on every request for nothing.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        # up providers (and the environment) on every request for nothing. Its request spans
+        # are Keel's, with `KEEL_OTEL_ENDPOINT` set (app/infrastructure/telemetry.py).
+        telemetry={
+            "tracing": tracing is not None,
+            "tracer_provider": tracing.provider if tracing is not None else None,
+            "metrics": False,
+            "logs": False,
+        },
     )
     install_error_handlers(app)
     for unreachable in DATABASE_UNREACHABLE:
@@ -100,7 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_header_count=settings.max_header_count,
     )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
-    app.add_middleware(UnhandledErrorMiddleware)  # inside CORS and security headers: a 500 keeps them
+    app.add_middleware(
+        UnhandledErrorMiddleware, report=report_request_error if reporting_errors else None
+    )  # inside CORS and security headers: a 500 keeps them
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

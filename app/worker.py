@@ -15,6 +15,8 @@ from app.core.config import Settings
 from app.core.logging import configure_logging
 from app.infrastructure.broker import Broker
 from app.infrastructure.database import create_engine, create_session_factory
+from app.infrastructure.error_reporting import start_error_reporting, stop_error_reporting
+from app.infrastructure.telemetry import start_tracing, stop_tracing
 
 logger = structlog.get_logger("keel.worker")
 
@@ -22,8 +24,12 @@ BROKER_RETRY_SECONDS = 2.0
 
 
 async def run_worker(settings: Settings) -> None:
-    configure_logging(level=settings.log_level, json_logs=settings.json_logs)
+    tracing = start_tracing(settings)
+    start_error_reporting(settings)
+    configure_logging(level=settings.log_level, json_logs=settings.json_logs, trace_ids=tracing is not None)
     engine = create_engine(settings)
+    if tracing is not None:
+        tracing.instrument_engine(engine)
     _stop_on_sigterm()
     # The jobs domain starts the jobs' housekeeping with the runtime: a worker is where jobs run.
     async with open_runtime(
@@ -37,6 +43,8 @@ async def run_worker(settings: Settings) -> None:
             )
         finally:
             logger.info("worker_stopped")
+            await asyncio.to_thread(stop_tracing)
+            await asyncio.to_thread(stop_error_reporting)
 
 
 async def _connect(broker: Broker) -> None:

@@ -30,6 +30,8 @@ DATABASE_URL_FORMS = ("postgresql+asyncpg://user:password@host:port/name", "sqli
 # Why several processes need Redis (docs/operations.md, "Shared state").
 UNSHARED_STATE = "without Redis, processes cannot share token revocations, rate limits, locks and schedules"
 WEB_ORIGIN = re.compile(r"^https?://[^/\s*?#]+$")
+# An OTLP/HTTP collector: an origin, perhaps with a path prefix before `/v1/traces`.
+OTLP_HTTP_ENDPOINT = re.compile(r"^https?://[^/\s*?#]+(/[^\s?#]*)?$")
 # The service's name in its API docs and admin panel. A service started from Keel's template
 # has its own here (docs/starting-a-service.md).
 SERVICE_TITLE = "Keel"
@@ -144,6 +146,14 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: LogLevel = "INFO"
     access_log: bool = True
+
+    # Traces and errors, both off unless set (docs/operations.md, "Traces and errors").
+    # An OTLP/HTTP (protobuf) collector, e.g. `http://127.0.0.1:4318`: spans go to `/v1/traces`.
+    otel_endpoint: str | None = None
+    otel_service_name: str = Field(default="keel", min_length=1)
+    # Sentry (or a Sentry-compatible service); the environment defaults to `KEEL_ENV`.
+    sentry_dsn: SecretStr | None = None
+    sentry_environment: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Requests one process serves at once; beyond it, 503 server_busy at once (load shedding).
     max_concurrent_requests: int = Field(default=128, ge=1, le=100_000)
@@ -194,6 +204,13 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("list IP addresses or networks (10.0.0.5, 172.18.0.0/16)") from None
         return proxies
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _require_otlp_http_endpoint(cls, endpoint: str | None) -> str | None:
+        if endpoint is not None and not OTLP_HTTP_ENDPOINT.match(endpoint):
+            raise ValueError("must be an OTLP/HTTP collector's address, like http://127.0.0.1:4318")
+        return endpoint.rstrip("/") if endpoint else None
 
     @field_validator("redis_url", "broker_url")
     @classmethod

@@ -8,16 +8,19 @@ import logging
 import sys
 
 import structlog
-from structlog.typing import Processor
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 
-def configure_logging(*, level: str, json_logs: bool) -> None:
+def configure_logging(*, level: str, json_logs: bool, trace_ids: bool = False) -> None:
+    """`trace_ids`: lines logged inside a span carry its `trace_id` and `span_id` (with tracing on)."""
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    if trace_ids:
+        shared.append(_trace_ids_processor())
     # Tracebacks without local variables, in every environment: locals may hold passwords
     # and tokens, and the console's default (rich, with every frame's locals) held the event
     # loop for seconds per error (figures in docs/decisions.md). Plain Python tracebacks.
@@ -57,3 +60,16 @@ def configure_logging(*, level: str, json_logs: bool) -> None:
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def _trace_ids_processor() -> Processor:
+    from opentelemetry import trace  # imported only with tracing on
+
+    def add_trace_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            event["trace_id"] = trace.format_trace_id(span.trace_id)
+            event["span_id"] = trace.format_span_id(span.span_id)
+        return event
+
+    return add_trace_ids

@@ -15,6 +15,7 @@ from taskiq.exceptions import TaskiqError
 
 from app.core.config import Settings
 from app.core.errors import BrokerUnavailable
+from app.infrastructure.telemetry import trace_labels
 
 logger = structlog.get_logger("keel.broker")
 
@@ -59,10 +60,15 @@ class Broker:
             logger.warning("broker_unavailable_at_start", reason=exc.reason)
 
     async def send(self, task: Task, *args: Any) -> None:
+        """Queue `task(*args)`; with tracing on, the message carries the trace it was sent in."""
         await self._ensure_started()
+        labels = trace_labels()
         try:
             async with asyncio.timeout(self._publish_timeout):
-                await task.kiq(*args)
+                if labels:
+                    await task.kicker().with_labels(**labels).kiq(*args)
+                else:
+                    await task.kiq(*args)
         except self._failures as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

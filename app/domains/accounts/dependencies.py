@@ -115,7 +115,9 @@ async def current_principal(
             raise NotAuthenticated
         check_csrf(request)
         token = cookie
-    return await authenticator(runtime_of(request), uow).authenticate(access_token=token)
+    principal = await authenticator(runtime_of(request), uow).authenticate(access_token=token)
+    request.state.user_id = principal.user.id  # for an error report, should the request fail
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -17,6 +17,7 @@ from app.domains.jobs.service import JobQueue, JobService
 from app.domains.jobs.status import JobStatus
 from app.infrastructure.background import JobContext, Report
 from app.infrastructure.database import DATABASE_UNREACHABLE, utc_now
+from app.infrastructure.error_reporting import report_job_error
 from app.infrastructure.runtime import Runtime
 
 logger = structlog.get_logger("keel.jobs")
@@ -57,6 +58,7 @@ class JobRunner:
             result = await job_kinds()[kind].handler(context)
         except Exception as exc:  # the job runner is the jobs' unhandled-error handler
             logger.exception("job_failed", job_id=job_id, kind=kind)
+            report_job_error(exc, job_id=job_id, kind=kind, owner_id=owner_id)
             await self._finish(
                 job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
             )

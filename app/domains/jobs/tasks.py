@@ -3,7 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
+
+from taskiq import Context, TaskiqDepends
 
 from app.domains import installed_domains
 from app.domains.jobs.repository import JobRepository
@@ -14,6 +16,7 @@ from app.infrastructure.database import utc_now
 from app.infrastructure.idempotency import purge_expired_keys
 from app.infrastructure.runtime import Runtime
 from app.infrastructure.tasks import running_in_background
+from app.infrastructure.telemetry import continued_trace
 
 RUN_JOB_TASK = "keel.jobs.run"
 FINISHED_JOBS_KEPT_FOR = timedelta(days=30)
@@ -34,8 +37,10 @@ def register(broker: Broker, runtime: Runtime) -> BrokerJobQueue:
     """Declare the job task on this broker; the API process and workers both call this."""
     runner = JobRunner(runtime)
 
-    async def run_job(job_id: int) -> None:
-        await runner.run(job_id)
+    async def run_job(job_id: int, context: Annotated[Context, TaskiqDepends()]) -> None:
+        # With tracing on, the job's span continues the trace of the request that queued it.
+        with continued_trace(context.message.labels, RUN_JOB_TASK, **{"keel.job_id": job_id}):
+            await runner.run(job_id)
 
     return BrokerJobQueue(broker, broker.taskiq.register_task(run_job, task_name=RUN_JOB_TASK))
 
