@@ -17,3 +17,8 @@ def installed(name: str) -> bool:
 
 def requires_domain(name: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(not installed(name), reason=f"the {name} domain is not installed")
+
+
+def with_domain(name: str, *values: object) -> object:
+    """One parameter set of a platform test that shows it on an example domain's route."""
+    return pytest.param(*values, marks=requires_domain(name))
