@@ -11,7 +11,8 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locales/*/LC_MESSAGES/messages.p
                                             app/domains/*/locales/*/LC_MESSAGES/messages.po))
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk
+.PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk \
+        check-remove-domains
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -20,6 +21,7 @@ help:
 	@echo "make fmt     format and fix what ruff can"
 	@echo "make docs    write docs/errors.md from the error classes and the English catalogs"
 	@echo "make fuzz    schema fuzzing on SQLite and PostgreSQL (KEEL_TEST_POSTGRES_URL)"
+	@echo "make check-remove-domains  remove todos and containers in a copy, then lint, migrate, test"
 	@echo "make bench   Keel beside the floor, driven by wrk (bench/README.md)"
 	@echo "make soak    a mixed workload for KEEL_SOAK_MINUTES against a real server"
 	@echo "make migrate / catalogs / clean"
@@ -35,6 +37,12 @@ test: install catalogs browser docker-engine
 fuzz: install catalogs
 	KEEL_TEST_REQUIRE=$${KEEL_TEST_REQUIRE:-postgres} KEEL_FUZZ_EXAMPLES=$${KEEL_FUZZ_EXAMPLES:-300} \
 	  $(UV) run pytest tests/fuzz -v
+
+# Removing a domain is deleting its folder, its tests and its line in INSTALLED_DOMAINS: this
+# does it for the example domains in a temporary copy, then runs lint, the migrations from empty
+# on SQLite and PostgreSQL and the remaining tests (KEEL_TEST_* URLs; tools/ci/remove_domains.sh).
+check-remove-domains: install
+	UV=$(UV) bash tools/ci/remove_domains.sh
 
 lint: install
 	$(UV) run ruff check .
