@@ -79,7 +79,7 @@ print(url.render_as_string(hide_password=False))
 PY
 )
 psql -q "$admin_dsn" -c "CREATE DATABASE \"$database\""
-drop_database() { psql -q "$admin_dsn" -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" || true; }
+drop_database() { PGOPTIONS="-c client_min_messages=warning" psql -q "$admin_dsn" -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" || true; }
 trap 'drop_database; cleanup' EXIT
 KEEL_DATABASE_URL="$database_url" ./.venv/bin/keel migrate
 drop_database
