@@ -15,7 +15,7 @@ DOCKER_ENGINE := docker-engine
 # </part:containers>
 
 .PHONY: help run test lint fmt install catalogs docs migrate clean browser docker-engine fuzz bench soak wrk \
-        check-template check-new-domain check-client check-image
+        check-template check-new-domain check-client check-image check-remove-domains
 
 help:
 	@echo "make run     serve the API on the embedded defaults (KEEL_HOST:KEEL_PORT, 127.0.0.1:8000)"
@@ -34,6 +34,7 @@ help:
 	@echo "make check-image  build the image (base from Debian's packages), run migrate/serve/worker from it on this machine's servers"
 # </part:image>
 # <part:keel>
+	@echo "make check-remove-domains  remove todos and containers in a copy, then lint, migrate, test"
 	@echo "make check-template  generate the minimal and the full service from this repository, lint and test them"
 # </part:keel>
 	@echo "make migrate / catalogs / clean"
@@ -49,6 +50,14 @@ test: install catalogs browser $(DOCKER_ENGINE)
 fuzz: install catalogs
 	KEEL_TEST_REQUIRE=$${KEEL_TEST_REQUIRE:-postgres} KEEL_FUZZ_EXAMPLES=$${KEEL_FUZZ_EXAMPLES:-300} \
 	  $(UV) run pytest tests/fuzz -v
+
+# <part:keel>
+# Removing a domain is deleting its folder, its tests and its line in INSTALLED_DOMAINS: this
+# does it for the example domains in a temporary copy, then runs lint, the migrations from empty
+# on SQLite and PostgreSQL and the remaining tests (KEEL_TEST_* URLs; tools/ci/remove_domains.sh).
+check-remove-domains: install
+	UV=$(UV) bash tools/ci/remove_domains.sh
+# </part:keel>
 
 # <part:todos>
 # A client generated from the OpenAPI document (openapi-python-client) imports, and runs a whole

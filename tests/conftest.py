@@ -1,17 +1,24 @@
-"""The tests' shared fixtures live in `tests/fixtures/`, one module per domain and one for
-the platform, registered here as plugins: a test asks for a fixture by name, and imports
-plain helpers from the module that defines them, never from a conftest."""
+"""The tests' shared fixtures live in `tests/fixtures/`, one module for the platform and one per
+domain that has fixtures, registered here as plugins: a test asks for a fixture by name, and
+imports plain helpers from the module that defines them, never from a conftest.
+
+A domain's module goes with the domain: the plugins are the platform's and those of the
+installed domains whose module is there, so that removing a domain (its folder, its tests, its
+line in INSTALLED_DOMAINS) leaves nothing here to edit.
+"""
+
+from pathlib import Path
 
 import pytest
 
+from app.domains import INSTALLED_DOMAINS
 from tests.services import skip_summary
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 pytest_plugins = [
     "tests.fixtures.platform",
-    "tests.fixtures.accounts",
-    "tests.fixtures.todos",
-    "tests.fixtures.jobs",
-    "tests.fixtures.containers",
+    *(f"tests.fixtures.{name}" for name in INSTALLED_DOMAINS if (FIXTURES / f"{name}.py").is_file()),
 ]
 
 

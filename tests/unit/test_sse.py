@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 
-from app.domains.containers.errors import DockerUnavailable
+from app.core.errors import BrokerUnavailable
 from app.web.sse import _events
 
 
@@ -22,11 +22,11 @@ async def test_a_line_with_carriage_returns_stays_one_event_of_data() -> None:
 async def test_a_failing_source_ends_with_an_error_event() -> None:
     async def failing() -> AsyncIterator[str]:
         yield "one"
-        raise DockerUnavailable
+        raise BrokerUnavailable  # any of Keel's errors, as an engine behind a log stream raises one
 
     stream = await collect(failing())
 
-    assert stream == 'data: one\n\nevent: error\ndata: {"error_code": "docker_unavailable"}\n\n'
+    assert stream == 'data: one\n\nevent: error\ndata: {"error_code": "broker_unavailable"}\n\n'
 
 
 async def test_the_source_is_closed_when_the_reader_leaves() -> None:

@@ -70,7 +70,7 @@ PATHS: dict[str, tuple[str, ...]] = {
         "tools/ci/image.sh",  # builds the image and runs it on the machine's servers
         "tools/ci/image_flow.py",
     ),
-    "keel": ("tools/ci/template.sh", "bench/results"),
+    "keel": ("tools/ci/template.sh", "tools/ci/remove_domains.sh", "bench/results"),
 }
 
 # Edits inside files that markers cannot express: (file, Keel's text, the service's text).

@@ -11,6 +11,7 @@ import pytest
 
 from tests.fixtures.accounts import PeopleFactory
 from tests.fixtures.containers import create, engine_containers, error_code, spec
+from tests.unstorable import TOO_EARLY, TOO_LATE, assert_refused
 
 API = "/api/v1/containers"
 # Where the text goes in a create body, and where the 422 says it was.
@@ -51,3 +52,39 @@ async def test_log_moments_beyond_the_calendar_are_refused(people: PeopleFactory
     assert beyond.status_code == 422, beyond.text
     assert [detail["loc"] for detail in beyond.json()["details"]] == [["query", "since"]]
     assert earliest.status_code == 200, earliest.text
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "name"),
+    [
+        ("admin", "/api/v1/audit?target=", "target"),
+        ("admin", "/api/v1/audit?action=", "action"),
+        ("member", "/api/v1/containers?name=", "name"),
+    ],
+)
+async def test_nul_in_a_query_filter(people: PeopleFactory, who: str, path: str, name: str) -> None:
+    caller = await (people.member() if who == "member" else people.admin())
+
+    response = await caller.client.get(f"{path}a%00b")
+
+    assert_refused(response, "query", name)
+
+
+async def test_nul_in_a_path(people: PeopleFactory) -> None:
+    member = await people.member()
+
+    response = await member.client.get("/api/v1/images/busybox%00")
+
+    assert_refused(response, "path")
+
+
+@pytest.mark.parametrize("moment", [TOO_EARLY, TOO_LATE])
+@pytest.mark.parametrize("name", ["since", "until"])
+async def test_audit_moments_beyond_the_calendar_in_utc(
+    people: PeopleFactory, name: str, moment: str
+) -> None:
+    admin = await people.admin()
+
+    response = await admin.client.get(f"/api/v1/audit?{name}=" + moment.replace("+", "%2B"))
+
+    assert_refused(response, "query", name)

@@ -9,7 +9,8 @@ from app.domains.todos.schemas import TagUpdate, TodoCreate, TodoFilter, TodoUpd
 from app.domains.todos.service import Actor, TagService, TodoService
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.web.etag import PreconditionFailed, etag_of
-from tests.factories import make_tag, make_todo, make_user
+from tests.factories import make_user
+from tests.fixtures.todos import make_tag, make_todo
 from tests.service.wiring import NewUnitOfWork
 
 

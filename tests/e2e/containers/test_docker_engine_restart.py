@@ -19,7 +19,7 @@ from tests.fixtures.containers import (
 )
 from tests.integration.test_outages import assert_unavailable, keel
 
-ENGINE_SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "docker-engine.sh"
+ENGINE_SCRIPT = Path(__file__).resolve().parents[3] / "tools" / "docker-engine.sh"
 DOCKERD_PID = Path("/var/run/docker.pid")
 API = "/api/v1/containers"
 # PID 1 ignores SIGTERM unless it says otherwise: this one does, so dockerd stops at once.
