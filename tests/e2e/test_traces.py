@@ -21,6 +21,7 @@ from tests.databases import migrate, sqlite_url
 from tests.e2e.processes import keel_env
 from tests.fixtures.accounts import PeopleFactory
 from tests.fixtures.platform import http_client, make_settings, started
+from tests.installed import requires_domain
 from tests.receivers import OtlpReceiver, ReceivedSpan, otlp_receiver
 
 # The batch exporter's delay between sends, in milliseconds: short, so spans arrive at once.
@@ -161,6 +162,7 @@ def job_span(collector: OtlpReceiver, job_id: int) -> ReceivedSpan | None:
 
 
 # <part:containers>
+@requires_domain("containers")
 async def test_docker_engine_calls_are_traced_in_the_request_that_made_them(
     database: str, collector: OtlpReceiver, docker_url: str
 ) -> None:

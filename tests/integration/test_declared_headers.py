@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.web.response_headers import HEADERS
 from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.installed import requires_domain
 
 
 def declared_headers(document: dict[str, Any], response: httpx.Response) -> dict[str, dict[str, Any]]:
@@ -33,6 +34,7 @@ def mismatches(document: dict[str, Any], response: httpx.Response) -> list[str]:
     ]
 
 
+@requires_domain("todos")
 async def test_declared_headers_are_the_headers_sent(app: FastAPI, people: PeopleFactory) -> None:
     document = app.openapi()
     anonymous = people.new_client()

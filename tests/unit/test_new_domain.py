@@ -41,9 +41,9 @@ def new_domain(*args: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
-        (["todos"], "already exists"),
-        (["todo"], "too close to the existing domain 'todos'"),
-        (["tag"], "too close"),  # not a domain, but `tags` is a table of todos': its singular clashes
+        (["jobs"], "already exists"),
+        (["job"], "too close to the existing domain 'jobs'"),
+        (["user"], "too close"),  # not a domain, but `users` is a table of accounts': its singular clashes
         (["Notes"], "must match"),
         (["my-notes"], "must match"),
         (["2notes"], "must match"),

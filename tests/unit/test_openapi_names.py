@@ -13,6 +13,7 @@ from app.main import create_app
 from app.web.operation_ids import FIRST_API_VERSION
 from app.web.responses import operations
 from tests.fixtures.platform import TEST_DEFAULTS
+from tests.installed import requires_domain
 
 VERSIONED_PATH = re.compile(r"^/api/(?P<version>v\d+)/")
 
@@ -48,6 +49,7 @@ def test_operation_ids_are_unique() -> None:
     assert [operation_id for operation_id, count in ids.items() if count > 1] == []
 
 
+@requires_domain("todos")
 def test_an_operation_served_in_two_versions_is_named_apart() -> None:
     _, document = app_and_document()
     assert document["paths"]["/api/v1/todos/{todo_id}"]["get"]["operationId"] == "get_todo"
