@@ -15,10 +15,8 @@ import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import aiodocker
 import httpx
 import pytest
-from aiodocker.exceptions import DockerError
 
 from tests.databases import postgres_database
 from tests.e2e.processes import keel, keel_env, serving
@@ -85,7 +83,10 @@ def engine_settings() -> dict[str, str]:
 
 async def remove_fuzzed_containers(docker_url: str) -> None:
     """Whatever the fuzzer managed to create on the engine goes with it."""
-    from tests.fixtures.containers import remove_everything_of  # goes with the domain
+    import aiodocker  # the containers domain's client: goes with it
+    from aiodocker.exceptions import DockerError
+
+    from tests.fixtures.containers import remove_everything_of
 
     try:
         async with aiodocker.Docker(url=docker_url) as docker:

@@ -7,16 +7,28 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.infrastructure.cache import Cache, MemoryCache, create_cache
+
+# <part:redis>
 from app.infrastructure.redis_cache import RedisCache
+
+# </part:redis>
 from tests.fixtures.platform import CLOSED_PORT_URL
 
+BACKENDS = [
+    "memory",
+    # <part:redis>
+    "redis",
+    # </part:redis>
+]
 
-@pytest.fixture(params=["memory", "redis"])
+
+@pytest.fixture(params=BACKENDS)
 async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
-    if request.param == "memory":
-        backend: Cache = MemoryCache()
-    else:
+    backend: Cache = MemoryCache()
+    # <part:redis>
+    if request.param == "redis":
         backend = RedisCache.from_url(request.getfixturevalue("redis_url"))
+    # </part:redis>
     yield backend
     await backend.close()
 
@@ -98,6 +110,7 @@ async def test_ping_answers(cache: Cache) -> None:
     await cache.ping()
 
 
+# <part:redis>
 async def test_redis_caches_with_different_prefixes_do_not_see_each_other(redis_url: str) -> None:
     first = RedisCache.from_url(redis_url, prefix=f"{uuid.uuid4()}:")
     second = RedisCache.from_url(redis_url, prefix=f"{uuid.uuid4()}:")
@@ -119,6 +132,7 @@ async def test_an_unreachable_redis_raises_connection_error() -> None:
         await cache.close()
 
 
+# </part:redis>
 async def test_the_memory_cache_is_bounded_and_evicts_expired_entries_first() -> None:
     cache = MemoryCache(max_entries=3)
     await cache.set("old", "1")
@@ -135,4 +149,6 @@ async def test_the_memory_cache_is_bounded_and_evicts_expired_entries_first() ->
 
 def test_create_cache_picks_redis_only_when_configured() -> None:
     assert isinstance(create_cache(None), MemoryCache)
+    # <part:redis>
     assert isinstance(create_cache(CLOSED_PORT_URL), RedisCache)
+    # </part:redis>
