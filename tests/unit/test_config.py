@@ -81,6 +81,7 @@ def test_invalid_values_are_refused() -> None:
         settings(database_pool_size=0)
 
 
+# <part:containers>
 @pytest.mark.parametrize("instance", ["keel-2", "Keel", "", "a" * 33])
 def test_an_instance_name_must_keep_engine_names_unambiguous(instance: str) -> None:
     with pytest.raises(ValidationError):
@@ -89,6 +90,9 @@ def test_an_instance_name_must_keep_engine_names_unambiguous(instance: str) -> N
 
 def test_an_explicit_docker_url_puts_the_engine_in_readiness() -> None:
     assert settings(docker_url="tcp://127.0.0.1:1").docker_expected
+
+
+# </part:containers>
 
 
 def test_several_processes_without_redis_are_refused() -> None:
@@ -189,7 +193,9 @@ def test_production_still_refuses_the_default_secret_when_it_is_not_set(
         {"KEEL_DATABASE_URL": "postgres://keel:dbPass456@db/keel"},  # a driver Keel does not install
         {"KEEL_DATABASE_URL": "postgresql://keel:dbPass456@db/keel"},
         {"KEEL_CORS_ORIGINS": "[dbPass456"},
+        # <part:containers>
         {"KEEL_CONTAINERS_ALLOWED_IMAGES": "[dbPass456"},
+        # </part:containers>
     ],
 )
 def test_bad_settings_end_the_process_naming_them_without_their_values(

@@ -55,7 +55,9 @@ def new_domain(*args: str) -> tuple[int, str]:
         (["core"], "Keel package or module"),
         (["api"], "Keel package or module"),
         (["tests"], "Keel package or module"),
+        # <part:admin>
         (["admin"], "Keel package or module"),
+        # </part:admin>
         (["scaffold"], "Keel package or module"),
         (["users"], "a table 'users' already exists"),
         (["idempotency_keys"], "a table"),
