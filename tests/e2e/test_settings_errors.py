@@ -16,7 +16,9 @@ SHORT_SECRET = "tooShort1"
 
 COMMANDS = [
     ("serve", "--port", str(free_port())),
+    # <part:worker>
     ("worker",),
+    # </part:worker>
     ("migrate",),
     ("create-admin", "--email", "root@example.com"),
 ]
@@ -30,7 +32,9 @@ def env(tmp_path: Path) -> dict[str, str]:
         smtp_password=SMTP_PASSWORD,
         smtp_port="not-a-port",
         cors_origins="*",
-        broker_url="amqp://guest:guest@127.0.0.1:5672/",
+        # <part:worker>
+        broker_url="amqp://guest:guest@127.0.0.1:5672/",  # the worker needs one to get as far
+        # </part:worker>
         admin_password="an admin passphrase",
     )
 

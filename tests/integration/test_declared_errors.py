@@ -15,8 +15,8 @@ from httpx import AsyncClient, Response
 
 from tests.fixtures.accounts import PASSWORD, PeopleFactory
 from tests.fixtures.platform import http_client
+from tests.integration import test_outages as outages
 from tests.integration.test_load_shedding import every_request_slot_held, small_app
-from tests.integration.test_outages import keel_on_a_cuttable_database, keel_on_a_cuttable_redis
 from tests.proxy import TcpProxy
 
 __all__ = ["small_app"]  # the load-shedding tests' fixture, shared
@@ -194,10 +194,14 @@ async def probe_with_the_server_cut(
 
 
 async def test_answers_while_the_database_is_down_are_declared() -> None:
-    async with keel_on_a_cuttable_database() as (app, people, proxy):
+    async with outages.keel_on_a_cuttable_database() as (app, people, proxy):
         await probe_with_the_server_cut(app, people, proxy, "database")
 
 
+# <part:redis>
 async def test_answers_while_redis_is_down_are_declared(database_url: str, redis_url: str) -> None:
-    async with keel_on_a_cuttable_redis(database_url, redis_url) as (app, people, proxy):
+    async with outages.keel_on_a_cuttable_redis(database_url, redis_url) as (app, people, proxy):
         await probe_with_the_server_cut(app, people, proxy, "cache")
+
+
+# </part:redis>

@@ -26,10 +26,12 @@ async def test_ready_reports_the_database(client: AsyncClient) -> None:
     assert body["checks"]["database"]["latency_ms"] >= 0
 
 
+# <part:redis>
 @pytest.fixture
 async def client_without_database(redis_url: str) -> AsyncIterator[AsyncClient]:
     # Port 1 on loopback: nothing listens, so every connection is refused at once. With Redis,
-    # Keel starts without its database; without, it must take the database's process lock.
+    # Keel starts without its database; without, it must take the database's process lock, so a
+    # service without Redis has only the outage after start (tests/integration/test_outages.py).
     app = create_app(make_settings("postgresql+asyncpg://keel@127.0.0.1:1/keel", redis_url=redis_url))
     async with started(app), http_client(app) as http:
         yield http
@@ -56,6 +58,7 @@ async def test_live_stays_up_when_the_database_is_unreachable(client_without_dat
     assert response.status_code == 200
 
 
+# </part:redis>
 async def test_a_running_app_keeps_its_startup_objects_out_of_gc_scans(settings: Settings) -> None:
     """Frozen while the app runs (cheaper collections), given back when it stops."""
     async with started(create_app(settings)):

@@ -3,6 +3,7 @@ from collections.abc import AsyncIterator
 import pytest
 from httpx import AsyncClient
 
+from app.core.config import SERVICE_TITLE
 from app.main import create_app
 from tests.fixtures.platform import http_client, make_settings, started
 
@@ -27,7 +28,7 @@ async def test_large_bodies_are_gzipped(client: AsyncClient) -> None:
     response = await client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
 
     assert response.headers["Content-Encoding"] == "gzip"
-    assert response.json()["info"]["title"] == "Keel"
+    assert response.json()["info"]["title"] == SERVICE_TITLE
 
 
 async def test_small_bodies_are_not_gzipped(client: AsyncClient) -> None:

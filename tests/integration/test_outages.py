@@ -30,6 +30,8 @@ async def keel(settings: Settings) -> AsyncIterator[tuple[FastAPI, PeopleFactory
             await empty_app_tables(app)
 
 
+# <part:redis>
+# Used by the Redis and the worker's tests (a service with the worker has Redis).
 def through(proxy: TcpProxy, url: str) -> str:
     """`url` with its host and port replaced by the proxy's."""
     parts = urlsplit(url)
@@ -38,6 +40,7 @@ def through(proxy: TcpProxy, url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+# </part:redis>
 def assert_unavailable(response: Response, error_code: str) -> None:
     assert response.status_code == 503, response.text
     assert response.json()["error_code"] == error_code
@@ -45,6 +48,7 @@ def assert_unavailable(response: Response, error_code: str) -> None:
     assert "127.0.0.1" not in response.text  # the cause is logged, not shown
 
 
+# <part:redis>
 @asynccontextmanager
 async def keel_on_a_cuttable_redis(
     database_url: str, redis_url: str
@@ -81,6 +85,7 @@ async def test_a_redis_outage_fails_closed_and_heals(database_url: str, redis_ur
     assert ready_again.json()["checks"]["cache"]["latency_ms"] >= 0
 
 
+# </part:redis>
 @asynccontextmanager
 async def keel_on_a_cuttable_database() -> AsyncIterator[tuple[FastAPI, PeopleFactory, TcpProxy]]:
     """Keel on a fresh PostgreSQL database that it reaches through a proxy the test can cut."""
@@ -138,6 +143,7 @@ async def test_connections_the_database_closed_are_replaced_before_use() -> None
     assert after == [200, 200, 200]
 
 
+# <part:worker>
 async def submit_until_accepted(client: AsyncClient) -> Response:
     """After an outage the AMQP connection comes back on its own schedule (seconds)."""
     async with asyncio.timeout(20):
@@ -207,3 +213,6 @@ async def test_keel_starts_without_rabbitmq_and_connects_when_it_appears(
     assert accepted.status_code == 202
     assert ready_again.status_code == 200
     assert ready_again.json()["checks"]["broker"]["status"] == "ok"
+
+
+# </part:worker>

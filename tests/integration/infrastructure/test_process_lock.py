@@ -32,6 +32,7 @@ async def test_the_lock_is_released_when_the_first_app_stops(database_url: str) 
         assert second.state.runtime.cache is not None
 
 
+# <part:redis>
 async def test_apps_sharing_redis_may_serve_one_database_together(database_url: str, redis_url: str) -> None:
     settings = make_settings(database_url, redis_url=redis_url)
 
@@ -39,6 +40,7 @@ async def test_apps_sharing_redis_may_serve_one_database_together(database_url: 
         assert second.state.runtime.cache is not None
 
 
+# </part:redis>
 async def test_an_in_memory_database_is_private_and_takes_no_lock() -> None:
     settings = make_settings("sqlite+aiosqlite:///file:keel?mode=memory&uri=true")
 

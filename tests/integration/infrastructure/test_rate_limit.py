@@ -8,8 +8,15 @@ from limits.aio.storage import MemoryStorage
 from app.infrastructure.rate_limit import RateLimiter, create_rate_limiter
 from tests.fixtures.platform import CLOSED_PORT_URL
 
+BACKENDS = [
+    "memory",
+    # <part:redis>
+    "redis",
+    # </part:redis>
+]
 
-@pytest.fixture(params=["memory", "redis"])
+
+@pytest.fixture(params=BACKENDS)
 def limiter_url(request: pytest.FixtureRequest) -> str | None:
     return None if request.param == "memory" else str(request.getfixturevalue("redis_url"))
 
@@ -41,6 +48,14 @@ async def test_concurrent_attempts_never_exceed_the_limit(limiter_url: str | Non
     assert sum(r.allowed for r in results) == 5
 
 
+async def test_reset_clears_every_count() -> None:
+    limiter = RateLimiter(MemoryStorage())
+    await limiter.hit("1/minute", "login", "ada")
+    await limiter.reset()
+    assert (await limiter.hit("1/minute", "login", "ada")).allowed
+
+
+# <part:redis>
 async def test_two_limiters_on_one_redis_count_together(redis_url: str) -> None:
     """Two Keel instances share one limit."""
     first, second = create_rate_limiter(redis_url), create_rate_limiter(redis_url)
@@ -51,16 +66,12 @@ async def test_two_limiters_on_one_redis_count_together(redis_url: str) -> None:
     await second.ping()
 
 
-async def test_reset_clears_every_count() -> None:
-    limiter = RateLimiter(MemoryStorage())
-    await limiter.hit("1/minute", "login", "ada")
-    await limiter.reset()
-    assert (await limiter.hit("1/minute", "login", "ada")).allowed
-
-
 async def test_an_unreachable_redis_raises_connection_error_instead_of_letting_everyone_in() -> None:
     limiter = create_rate_limiter(CLOSED_PORT_URL)
     with pytest.raises(ConnectionError):
         await limiter.hit("1/minute", "login", "ada")
     with pytest.raises(ConnectionError):
         await limiter.ping()
+
+
+# </part:redis>
