@@ -191,11 +191,13 @@ def new_domain(
         list[str] | None,
         typer.Option(
             "--field",
-            help="name:type, repeatable; type is str, text, int, bool or datetime. Default: name:str.",
+            metavar="NAME:TYPE",
+            help="Repeatable; TYPE is str, text, int, bool or datetime. Default: name:str.",
         ),
     ] = None,
     singular: Annotated[
-        str | None, typer.Option(help="The model's word, when dropping the plural's s is wrong.")
+        str | None,
+        typer.Option(metavar="WORD", help="The model's word, when dropping the plural's s is wrong."),
     ] = None,
 ) -> None:
     """Write a new domain (model, API, migration, messages, admin view, docs page, tests) and

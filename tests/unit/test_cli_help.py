@@ -28,3 +28,11 @@ def test_a_docstring_wrapped_in_the_source_reads_as_one_sentence() -> None:
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
 
     assert "between its models and the database at KEEL_DATABASE_URL" in result.output
+
+
+def test_new_domain_help_names_what_a_field_looks_like_not_its_python_type() -> None:
+    result = CliRunner().invoke(app, ["new-domain", "--help"], env={"COLUMNS": "120"})
+
+    field_line = next(line for line in result.output.splitlines() if "--field" in line)
+    assert "NAME:TYPE" in field_line
+    assert "list[" not in result.output
