@@ -19,7 +19,7 @@ from app.domains import catalog_locations, installed_domains, migration_location
 from app.domains.accounts.schemas import NewEmail
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
-from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.sessions import RevocationList, SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.cache import MemoryCache, create_cache
 from app.infrastructure.database import PROBE_FAILURES, create_engine, create_session_factory
@@ -293,7 +293,8 @@ async def ensure_admin(settings: Settings, *, email: str, password: str, reset_p
             settings=settings,
             hasher=PasswordHasher.from_settings(settings),
             revocation=SessionRevocation(
-                uow=uow, cache=cache, access_token_ttl=settings.access_token_ttl_seconds
+                uow=uow,
+                revocations=RevocationList(cache=cache, access_token_ttl=settings.access_token_ttl_seconds),
             ),
             emails=AccountEmails(uow=uow, settings=settings, mailer=None),  # sends no mail
             limits=AttemptLimits(create_rate_limiter(None)),

@@ -47,9 +47,9 @@ class AdminAuth(AuthenticationBackend):
         async with accounts(request) as services:
             try:
                 tokens = await services.auth.login(email=email, password=password, client=client)
-                principal = await services.auth.resume(session_id=tokens.session_id)
-                if not principal.may(ADMIN_PERMISSION):
-                    await services.auth.logout(principal=principal)  # no half-open session left behind
+                caller = await services.auth.resume(session_id=tokens.session_id)
+                if not caller.may(ADMIN_PERMISSION):
+                    await services.auth.logout(caller=caller)  # no half-open session left behind
                     raise PermissionDenied(permission=ADMIN_PERMISSION)
             except AppError as error:
                 return await self._refuse(request, error)
@@ -63,10 +63,10 @@ class AdminAuth(AuthenticationBackend):
         if session_id is not None:
             async with accounts(request) as services:
                 try:
-                    principal = await services.auth.resume(session_id=int(session_id))
+                    caller = await services.auth.resume(session_id=int(session_id))
                 except AppError:
                     return True  # already ended elsewhere
-                await services.auth.logout(principal=principal)
+                await services.auth.logout(caller=caller)
         return True
 
     async def authenticate(self, request: Request) -> Response | bool:
@@ -75,11 +75,11 @@ class AdminAuth(AuthenticationBackend):
             return False
         async with accounts(request) as services:
             try:
-                principal = await services.auth.resume(session_id=int(session_id))
+                caller = await services.auth.resume(session_id=int(session_id))
             except AppError:  # revoked, expired, or the user deactivated
                 request.session.clear()
                 return False
-        if not principal.may(ADMIN_PERMISSION):  # demoted since logging in
+        if not caller.may(ADMIN_PERMISSION):  # demoted since logging in
             request.session.clear()
             return False
         return True

@@ -17,7 +17,7 @@ from app.domains.accounts.models import AuthSession, Profile, User
 from app.domains.accounts.permissions import Role
 from app.domains.accounts.schemas import AdminUserUpdate
 from app.domains.accounts.service.assembly import AccountServices, account_services
-from app.domains.accounts.service.auth import Principal
+from app.domains.accounts.service.auth import Caller
 from app.infrastructure.runtime import runtime_of
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.web.admin import PANEL_SESSION_KEY, KeelView, ReadOnlyView, readable, row_id
@@ -36,7 +36,7 @@ async def accounts(request: Request) -> AsyncIterator[AccountServices]:
         await uow.close()
 
 
-async def current_admin(request: Request, services: AccountServices) -> Principal:
+async def current_admin(request: Request, services: AccountServices) -> Caller:
     return await services.auth.resume(session_id=int(request.session[PANEL_SESSION_KEY]))
 
 
@@ -59,7 +59,7 @@ class UserAdmin(KeelView, model=User):
         async with accounts(request) as services:
             admin = await current_admin(request, services)
             try:
-                return await services.users.administer(user_id=row_id(pk), changes=changes, actor=admin.user)
+                return await services.users.administer(user_id=row_id(pk), changes=changes, actor=admin)
             except AppError as error:
                 raise ValueError(readable(request, error)) from error
 
@@ -67,7 +67,7 @@ class UserAdmin(KeelView, model=User):
         async with accounts(request) as services:
             admin = await current_admin(request, services)
             try:
-                await services.users.remove(user_id=row_id(str(pk)), actor=admin.user)
+                await services.users.remove(user_id=row_id(str(pk)), actor=admin)
             except AppError as error:
                 raise ValueError(readable(request, error)) from error
 

@@ -1,6 +1,8 @@
 """Who is calling, what they may do, and the accounts services wired for one request.
 
-Other domains' routers import `CurrentUser`, `CurrentAdmin` and `require` from here.
+Other domains' routers import `CurrentCaller`, `CurrentAdmin` and `require` from here: they
+identify the caller from the access token alone. `CurrentUser` reads the caller's row, for the
+operations that return or change it.
 """
 
 from collections.abc import Awaitable, Callable
@@ -21,9 +23,9 @@ from app.domains.accounts.errors import (
     TokenExpired,
 )
 from app.domains.accounts.models import User
-from app.domains.accounts.permissions import all_permissions, grants
+from app.domains.accounts.permissions import all_permissions
 from app.domains.accounts.service.assembly import AccountServices, account_services, authenticator
-from app.domains.accounts.service.auth import AuthService, Client, Principal
+from app.domains.accounts.service.auth import AuthService, Caller, Client
 from app.domains.accounts.service.recovery import RecoveryService
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.runtime import UoW, runtime_of
@@ -102,29 +104,31 @@ AUTH_ERRORS = (NotAuthenticated, InvalidToken, TokenExpired, SessionRevoked, Csr
 
 
 @raises(*AUTH_ERRORS, CacheUnavailable)
-async def current_principal(
+async def current_caller(
     request: Request,
-    uow: UoW,
     bearer: Annotated[str | None, Security(bearer_scheme)],
     cookie: Annotated[str | None, Security(cookie_scheme)],
-) -> Principal:
-    """The caller, from a Bearer header (API clients) or the access cookie (browsers)."""
+) -> Caller:
+    """The caller, from a Bearer header (API clients) or the access cookie (browsers): the
+    token's claims and the revocation list; no database, so no unit of work."""
     token = bearer
     if token is None:
         if not cookie:
             raise NotAuthenticated
         check_csrf(request)
         token = cookie
-    principal = await authenticator(runtime_of(request), uow).authenticate(access_token=token)
-    request.state.user_id = principal.user.id  # for an error report, should the request fail
-    return principal
+    caller = await authenticator(runtime_of(request)).authenticate(access_token=token)
+    request.state.user_id = caller.id  # for an error report, should the request fail
+    return caller
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-async def current_user(principal: CurrentPrincipal) -> User:
-    return principal.user
+@raises(SessionRevoked)
+async def current_user(request: Request, caller: CurrentCaller, uow: UoW) -> User:
+    """The caller's own user row: only for the operations that return or change it."""
+    return await authenticator(runtime_of(request)).user_of(caller, uow=uow)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -133,7 +137,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 REQUIRED_PERMISSIONS: set[str] = set()
 
 
-def require(permission: str) -> Callable[[User], Awaitable[User]]:
+def require(permission: str) -> Callable[[Caller], Awaitable[Caller]]:
     """`Depends(require("todos:write"))`: the caller, if their role grants the permission.
 
     Routers call it while the domains are still being imported, before the permissions are
@@ -142,15 +146,15 @@ def require(permission: str) -> Callable[[User], Awaitable[User]]:
     REQUIRED_PERMISSIONS.add(permission)
 
     @raises(PermissionDenied)
-    async def permitted_user(user: CurrentUser) -> User:
-        if not grants(user.role, permission):
+    async def permitted_caller(caller: CurrentCaller) -> Caller:
+        if not caller.may(permission):
             raise PermissionDenied(permission=permission)
-        return user
+        return caller
 
-    return permitted_user
+    return permitted_caller
 
 
-CurrentAdmin = Annotated[User, Depends(require("users:admin"))]
+CurrentAdmin = Annotated[Caller, Depends(require("users:admin"))]
 
 
 def check_required_permissions() -> None:

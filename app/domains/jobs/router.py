@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.core.errors import BrokerUnavailable
-from app.domains.accounts.dependencies import CurrentPrincipal, require
+from app.domains.accounts.dependencies import CurrentCaller, require
 from app.domains.jobs.dependencies import JobServiceDep
 from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.schemas import JobCreate, JobFilter, JobPage, JobRead
@@ -20,13 +20,13 @@ WRITE = [Depends(require("jobs:write"))]
 
 @router.get("")
 async def list_jobs(
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     jobs: JobServiceDep,
     page: PageParams,
     filters: Annotated[JobFilter, Query()],
 ) -> JobPage:
     """Your jobs, newest first; admins see everyone's and may filter by owner."""
-    found, total = await jobs.search_for(principal, filters, limit=page.limit, offset=page.offset)
+    found, total = await jobs.search_for(caller, filters, limit=page.limit, offset=page.offset)
     items = [JobRead.model_validate(job) for job in found]
     return JobPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -38,20 +38,20 @@ async def list_jobs(
     responses={**errors(UnknownJobKind, JobKindNotAllowed, BrokerUnavailable), 202: sends("Location")},
 )
 async def submit_job(
-    body: JobCreate, principal: CurrentPrincipal, jobs: JobServiceDep, response: Response
+    body: JobCreate, caller: CurrentCaller, jobs: JobServiceDep, response: Response
 ) -> JobRead:
     """Queue a job of a kind you may run (today: `maintenance`, for admins)."""
-    job = await jobs.submit_for(principal, body.kind)
+    job = await jobs.submit_for(caller, body.kind)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return JobRead.model_validate(job)
 
 
 @router.get("/{job_id}", responses=errors(JobNotFound))
-async def get_job(job_id: PathId, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
-    return JobRead.model_validate(await jobs.get_for(principal, job_id))
+async def get_job(job_id: PathId, caller: CurrentCaller, jobs: JobServiceDep) -> JobRead:
+    return JobRead.model_validate(await jobs.get_for(caller, job_id))
 
 
 @router.post("/{job_id}/cancel", dependencies=WRITE, responses=errors(JobNotFound, JobNotCancellable))
-async def cancel_job(job_id: PathId, principal: CurrentPrincipal, jobs: JobServiceDep) -> JobRead:
+async def cancel_job(job_id: PathId, caller: CurrentCaller, jobs: JobServiceDep) -> JobRead:
     """Cancel a job that has not started; a running or finished one answers 409."""
-    return JobRead.model_validate(await jobs.cancel_for(principal, job_id))
+    return JobRead.model_validate(await jobs.cancel_for(caller, job_id))

@@ -5,7 +5,7 @@ from typing import Any, Protocol
 import structlog
 
 from app.core.errors import BrokerUnavailable
-from app.domains.accounts.service.auth import Principal
+from app.domains.accounts.service.auth import Caller
 from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.models import Job
@@ -46,30 +46,30 @@ class JobService:
         logger.info("job_queued", job_id=job.id, kind=kind, owner_id=owner_id)
         return await self.reload(job)
 
-    async def submit_for(self, principal: Principal, kind: str) -> Job:
+    async def submit_for(self, caller: Caller, kind: str) -> Job:
         """A user's request: the kind must exist and be theirs to ask for."""
         spec = job_kinds().get(kind)
         if spec is None or spec.permission is None:
             raise UnknownJobKind(kind=kind)  # none, or one only Keel itself queues
-        if not principal.may(spec.permission):
+        if not caller.may(spec.permission):
             raise JobKindNotAllowed(kind=kind)
-        return await self.submit(kind, owner_id=principal.user.id)
+        return await self.submit(kind, owner_id=caller.id)
 
     async def search_for(
-        self, principal: Principal, filters: JobFilter, *, limit: int, offset: int
+        self, caller: Caller, filters: JobFilter, *, limit: int, offset: int
     ) -> tuple[list[Job], int]:
-        if not principal.may(ADMIN_PERMISSION):
-            filters = filters.model_copy(update={"owner_id": principal.user.id})
+        if not caller.may(ADMIN_PERMISSION):
+            filters = filters.model_copy(update={"owner_id": caller.id})
         return await self.jobs.search(filters, limit=limit, offset=offset)
 
-    async def get_for(self, principal: Principal, job_id: int) -> Job:
+    async def get_for(self, caller: Caller, job_id: int) -> Job:
         job = await self.jobs.get(job_id)
-        if job.owner_id != principal.user.id and not principal.may(ADMIN_PERMISSION):
+        if job.owner_id != caller.id and not caller.may(ADMIN_PERMISSION):
             raise JobNotFound(job_id=job_id)  # others' jobs do not exist for you
         return job
 
-    async def cancel_for(self, principal: Principal, job_id: int) -> Job:
-        job = await self.get_for(principal, job_id)
+    async def cancel_for(self, caller: Caller, job_id: int) -> Job:
+        job = await self.get_for(caller, job_id)
         async with self.uow:
             cancelled = await self.jobs.cancel(job.id, now=utc_now())
         job = await self.reload(job)

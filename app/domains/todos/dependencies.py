@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.core.errors import raises
-from app.domains.accounts.dependencies import CurrentPrincipal, UserServiceDep, require
+from app.domains.accounts.dependencies import CurrentCaller, UserServiceDep, require
 from app.domains.accounts.errors import PermissionDenied, UserNotFound
 from app.domains.todos.errors import TagNotFound, TodoNotFound
 from app.domains.todos.models import Tag, Todo
@@ -14,8 +14,8 @@ from app.infrastructure.runtime import UoW, runtime_of
 from app.web.ids import OwnerQuery, PathId
 
 
-async def current_actor(principal: CurrentPrincipal) -> Actor:
-    return Actor(id=principal.user.id, is_admin=principal.may(ADMIN_PERMISSION))
+async def current_actor(caller: CurrentCaller) -> Actor:
+    return Actor(id=caller.id, is_admin=caller.may(ADMIN_PERMISSION))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

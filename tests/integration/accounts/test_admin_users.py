@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, token_refused
 
 
 @pytest.mark.parametrize("role", ["member", "viewer"])
@@ -56,6 +56,15 @@ async def test_list_refuses_bad_parameters(people: PeopleFactory, params: dict[s
     assert (await admin.client.get("/api/v1/users", params=params)).status_code == 422
 
 
+async def test_deleting_a_user_refuses_their_issued_tokens_at_once(people: PeopleFactory) -> None:
+    admin = await people.admin()
+    member = await people.member()
+
+    assert (await admin.client.delete(f"/api/v1/users/{member.id}")).status_code == 204
+
+    assert await token_refused(member.client)
+
+
 async def test_admin_creates_reads_and_deletes_a_user(people: PeopleFactory) -> None:
     admin = await people.admin()
 
@@ -84,6 +93,7 @@ async def test_role_change_applies_to_issued_tokens_at_once(people: PeopleFactor
 
     assert response.status_code == 200
     assert response.json()["role"] == "viewer"
+    assert await token_refused(member.client)
     assert (await member.client.get("/api/v1/users/me")).json()["error_code"] == "session_revoked"
     again = await people.logged_in(member.id, member.email)
     assert (await again.client.get("/api/v1/users/me")).json()["role"] == "viewer"

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.domains.accounts.models import Profile
-from tests.fixtures.accounts import PASSWORD, PeopleFactory
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, token_refused
 
 NEW_PASSWORD = "another good passphrase"
 
@@ -30,6 +30,8 @@ async def test_change_password_keeps_this_session_and_ends_the_others(people: Pe
 
     assert response.status_code == 204
     assert (await laptop.client.get("/api/v1/users/me")).status_code == 200
+    assert not await token_refused(laptop.client)
+    assert await token_refused(phone.client)
     assert (await phone.client.get("/api/v1/users/me")).json()["error_code"] == "session_revoked"
     login = await people.new_client().post(
         "/api/v1/auth/login", json={"email": laptop.email, "password": NEW_PASSWORD}
@@ -133,9 +135,12 @@ async def test_profile_refuses_invalid_fields(people: PeopleFactory, body: dict[
 
 async def test_delete_me_removes_the_account(people: PeopleFactory) -> None:
     member = await people.member()
+    phone = await people.logged_in(member.id, member.email)
 
     assert (await member.client.delete("/api/v1/users/me")).status_code == 204
 
+    assert await token_refused(member.client)
+    assert await token_refused(phone.client)
     assert (await member.client.get("/api/v1/users/me")).status_code == 401
     login = await people.new_client().post(
         "/api/v1/auth/login", json={"email": member.email, "password": PASSWORD}

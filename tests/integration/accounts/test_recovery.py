@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 
 from app.domains.accounts.models import ActionToken, OutboxMessage
 from app.infrastructure.database import utc_now
-from tests.fixtures.accounts import PASSWORD, PeopleFactory, register
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, register, token_refused
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -45,6 +45,7 @@ async def test_reset_sets_the_password_once_and_ends_every_session(people: Peopl
     )
 
     assert response.status_code == 204
+    assert await token_refused(member.client)
     assert (await member.client.get("/api/v1/users/me")).json()["error_code"] == "session_revoked"
     old = await anonymous.post("/api/v1/auth/login", json={"email": member.email, "password": PASSWORD})
     assert old.status_code == 401

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.core.security import PasswordHasher
 from app.domains.accounts.models import User
-from tests.fixtures.accounts import PASSWORD, PeopleFactory, bearer, login, register
+from tests.fixtures.accounts import PASSWORD, PeopleFactory, bearer, login, register, token_refused
 
 
 async def test_register_creates_a_member(client: AsyncClient) -> None:
@@ -158,6 +158,7 @@ async def test_deactivated_user_cannot_log_in_and_loses_access(people: PeopleFac
 
     await admin.client.patch(f"/api/v1/users/{member.id}", json={"is_active": False})
 
+    assert await token_refused(member.client)
     assert (await member.client.get("/api/v1/users/me")).json()["error_code"] == "session_revoked"
     response = await people.new_client().post(
         "/api/v1/auth/login", json={"email": member.email, "password": PASSWORD}

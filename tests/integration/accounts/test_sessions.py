@@ -1,6 +1,6 @@
 """Logout, logout-all and session management take effect for issued access tokens at once."""
 
-from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.accounts import PeopleFactory, token_refused
 
 
 async def test_logout_refuses_the_access_token_at_once(people: PeopleFactory) -> None:
@@ -9,6 +9,7 @@ async def test_logout_refuses_the_access_token_at_once(people: PeopleFactory) ->
     response = await member.client.post("/api/v1/auth/logout")
 
     assert response.status_code == 204
+    assert await token_refused(member.client)
     after = await member.client.get("/api/v1/users/me")
     assert after.status_code == 401
     assert after.json()["error_code"] == "session_revoked"
@@ -23,6 +24,9 @@ async def test_logout_all_ends_every_session(people: PeopleFactory) -> None:
     phone = await people.logged_in(laptop.id, laptop.email)
 
     assert (await laptop.client.post("/api/v1/auth/logout-all")).status_code == 204
+
+    assert await token_refused(laptop.client)
+    assert await token_refused(phone.client)
 
     assert (await laptop.client.get("/api/v1/users/me")).status_code == 401
     assert (await phone.client.get("/api/v1/users/me")).status_code == 401
@@ -49,6 +53,8 @@ async def test_revoking_a_session_ends_it(people: PeopleFactory) -> None:
     response = await laptop.client.delete(f"/api/v1/auth/sessions/{phone_session['id']}")
 
     assert response.status_code == 204
+    assert await token_refused(phone.client)
+    assert not await token_refused(laptop.client)
     assert (await phone.client.get("/api/v1/users/me")).json()["error_code"] == "session_revoked"
     assert (await laptop.client.get("/api/v1/users/me")).status_code == 200
     again = await laptop.client.delete(f"/api/v1/auth/sessions/{phone_session['id']}")

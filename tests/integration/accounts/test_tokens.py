@@ -8,9 +8,11 @@ from typing import Any
 
 import jwt
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import event
 
-from tests.fixtures.accounts import PeopleFactory, bearer
+from tests.fixtures.accounts import CLAIMS_ONLY_PATH, PeopleFactory, bearer, token_refused
 from tests.fixtures.platform import TEST_SECRET
 
 
@@ -148,6 +150,8 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(people: PeopleFactor
     # The whole family is gone: the newest refresh token and every access token of the session.
     newest = await anonymous.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
     assert newest.json()["error_code"] == "invalid_refresh_token"
+    assert await token_refused(anonymous, headers=bearer(second))
+    assert await token_refused(member.client)
     assert (await anonymous.get("/api/v1/users/me", headers=bearer(second))).json()[
         "error_code"
     ] == "session_revoked"
@@ -185,3 +189,23 @@ async def test_refresh_with_an_oversized_token_is_422(client: AsyncClient) -> No
     response = await client.post("/api/v1/auth/refresh", json={"refresh_token": "x" * 257})
 
     assert response.status_code == 422
+
+
+async def test_a_request_is_authorized_without_reading_the_user(app: FastAPI, people: PeopleFactory) -> None:
+    member = await people.member()
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = app.state.runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        listed = await member.client.get(CLAIMS_ONLY_PATH)
+        me = await member.client.get("/api/v1/users/me")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert listed.status_code == me.status_code == 200
+    reads_of_users = [statement for statement in statements if "FROM users" in statement]
+    assert len(reads_of_users) == 1, statements  # /users/me's own: it returns the user

@@ -79,7 +79,7 @@ async def test_a_rotated_token_presented_again_ends_the_whole_session(
     with pytest.raises(InvalidRefreshToken):
         await accounts.auth.refresh(refresh_token=current.refresh_token)
     with pytest.raises(SessionRevoked):
-        await authenticator(runtime, uow).authenticate(access_token=current.access_token)
+        await authenticator(runtime).authenticate(access_token=current.access_token)
 
 
 async def test_changing_the_password_ends_every_other_session(
@@ -97,10 +97,10 @@ async def test_changing_the_password_ends_every_other_session(
         client=CLIENT,
     )
 
-    principal = await authenticator(runtime, uow).authenticate(access_token=here.access_token)
-    assert [s.id for s in await accounts.auth.list_sessions(principal=principal)] == [here.session_id]
+    caller = await authenticator(runtime).authenticate(access_token=here.access_token)
+    assert [s.id for s in await accounts.auth.list_sessions(caller=caller)] == [here.session_id]
     with pytest.raises(SessionRevoked):
-        await authenticator(runtime, uow).authenticate(access_token=elsewhere.access_token)
+        await authenticator(runtime).authenticate(access_token=elsewhere.access_token)
     with pytest.raises(InvalidCredentials):
         await accounts.auth.login(email=user.email, password=PASSWORD, client=CLIENT)
     assert await accounts.auth.login(email=user.email, password=NEW_PASSWORD, client=CLIENT)

@@ -7,7 +7,7 @@ import pytest
 
 from app.core.errors import BrokerUnavailable
 from app.domains.accounts.models import User
-from app.domains.accounts.service.auth import Principal
+from app.domains.accounts.service.auth import Caller
 from app.domains.jobs.errors import JobKindNotAllowed, JobNotCancellable, JobNotFound, UnknownJobKind
 from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.runner import MAINTENANCE_KIND
@@ -34,8 +34,8 @@ def keels_own_kind() -> Iterator[None]:
     del job_kinds()[KEELS_OWN_KIND]
 
 
-def principal(user: User) -> Principal:
-    return Principal(user=user, session_id=1)
+def caller(user: User) -> Caller:
+    return Caller(id=user.id, role=user.role, session_id=1)
 
 
 async def test_an_admin_submits_maintenance_and_it_is_queued(
@@ -43,7 +43,7 @@ async def test_an_admin_submits_maintenance_and_it_is_queued(
 ) -> None:
     admin = await make_user(uow, role="admin")
 
-    job = await jobs.submit_for(principal(admin), MAINTENANCE_KIND)
+    job = await jobs.submit_for(caller(admin), MAINTENANCE_KIND)
 
     assert (job.kind, job.owner_id, job.status) == (MAINTENANCE_KIND, admin.id, JobStatus.QUEUED)
     assert job_queue.queued == [job.id]
@@ -55,7 +55,7 @@ async def test_a_member_may_not_submit_maintenance(
     member = await make_user(uow)
 
     with pytest.raises(JobKindNotAllowed):
-        await jobs.submit_for(principal(member), MAINTENANCE_KIND)
+        await jobs.submit_for(caller(member), MAINTENANCE_KIND)
     assert job_queue.queued == []
 
 
@@ -66,7 +66,7 @@ async def test_unknown_kinds_and_keels_own_kinds_are_unknown_to_users(
     admin = await make_user(uow, role="admin")
 
     with pytest.raises(UnknownJobKind):
-        await jobs.submit_for(principal(admin), kind)
+        await jobs.submit_for(caller(admin), kind)
 
 
 async def test_a_job_the_broker_refuses_is_failed_not_left_queued(
@@ -76,9 +76,9 @@ async def test_a_job_the_broker_refuses_is_failed_not_left_queued(
     job_queue.down = True
 
     with pytest.raises(BrokerUnavailable):
-        await jobs.submit_for(principal(admin), MAINTENANCE_KIND)
+        await jobs.submit_for(caller(admin), MAINTENANCE_KIND)
 
-    [job], total = await jobs.search_for(principal(admin), JobFilter(), limit=10, offset=0)
+    [job], total = await jobs.search_for(caller(admin), JobFilter(), limit=10, offset=0)
     assert (total, job.status, job.error) == (1, JobStatus.FAILED, "broker_unavailable")
 
 
@@ -86,7 +86,7 @@ async def test_a_queued_job_is_cancelled_by_its_owner(uow: UnitOfWork, jobs: Job
     owner = await make_user(uow)
     job = await make_job(uow, owner=owner)
 
-    cancelled = await jobs.cancel_for(principal(owner), job.id)
+    cancelled = await jobs.cancel_for(caller(owner), job.id)
 
     assert cancelled.status == JobStatus.CANCELLED
     assert cancelled.finished_at is not None
@@ -97,7 +97,7 @@ async def test_a_running_job_is_not_cancellable(uow: UnitOfWork, jobs: JobServic
     job = await make_job(uow, owner=owner, status=JobStatus.RUNNING)
 
     with pytest.raises(JobNotCancellable):
-        await jobs.cancel_for(principal(owner), job.id)
+        await jobs.cancel_for(caller(owner), job.id)
 
 
 async def test_another_members_job_is_not_found_but_an_admin_cancels_it(
@@ -107,5 +107,5 @@ async def test_another_members_job_is_not_found_but_an_admin_cancels_it(
     job = await make_job(uow, owner=owner)
 
     with pytest.raises(JobNotFound):
-        await jobs.cancel_for(principal(other), job.id)
-    assert (await jobs.cancel_for(principal(admin), job.id)).status == JobStatus.CANCELLED
+        await jobs.cancel_for(caller(other), job.id)
+    assert (await jobs.cancel_for(caller(admin), job.id)).status == JobStatus.CANCELLED

@@ -8,7 +8,7 @@ from app.core.errors import CacheUnavailable, ServerBusy, TooManyRequests
 from app.domains.accounts.dependencies import (
     REFRESH_COOKIE,
     AuthServiceDep,
-    CurrentPrincipal,
+    CurrentCaller,
     CurrentUser,
     RecoveryServiceDep,
     RequestClient,
@@ -127,28 +127,26 @@ async def refresh(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(
-    principal: CurrentPrincipal, auth: AuthServiceDep, request: Request, response: Response
-) -> None:
+async def logout(caller: CurrentCaller, auth: AuthServiceDep, request: Request, response: Response) -> None:
     """End this session; its access token stops working at once."""
-    await auth.logout(principal=principal)
+    await auth.logout(caller=caller)
     clear_auth_cookies(response, runtime_of(request).settings)
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)
 async def logout_all(
-    principal: CurrentPrincipal, auth: AuthServiceDep, request: Request, response: Response
+    caller: CurrentCaller, auth: AuthServiceDep, request: Request, response: Response
 ) -> None:
     """End every session of the account, this one included."""
-    await auth.logout_all(principal=principal)
+    await auth.logout_all(caller=caller)
     clear_auth_cookies(response, runtime_of(request).settings)
 
 
 @router.get("/sessions")
-async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> list[SessionRead]:
-    sessions = await auth.list_sessions(principal=principal)
+async def list_sessions(caller: CurrentCaller, auth: AuthServiceDep) -> list[SessionRead]:
+    sessions = await auth.list_sessions(caller=caller)
     return [
-        SessionRead.model_validate(s).model_copy(update={"current": s.id == principal.session_id})
+        SessionRead.model_validate(s).model_copy(update={"current": s.id == caller.session_id})
         for s in sessions
     ]
 
@@ -158,8 +156,8 @@ async def list_sessions(principal: CurrentPrincipal, auth: AuthServiceDep) -> li
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(SessionNotFound),
 )
-async def revoke_session(session_id: PathId, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
-    await auth.revoke_session(principal=principal, session_id=session_id)
+async def revoke_session(session_id: PathId, caller: CurrentCaller, auth: AuthServiceDep) -> None:
+    await auth.revoke_session(caller=caller, session_id=session_id)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.core.errors import TooManyRequests
 from app.domains.accounts.dependencies import (
     CurrentAdmin,
-    CurrentPrincipal,
+    CurrentCaller,
     CurrentUser,
     RequestClient,
     UserServiceDep,
@@ -68,12 +68,16 @@ async def delete_me(user: CurrentUser, users: UserServiceDep, request: Request, 
     responses=errors(WrongPassword, PasswordRejected, TooManyRequests),
 )
 async def change_password(
-    body: PasswordChange, principal: CurrentPrincipal, users: UserServiceDep, client: RequestClient
+    body: PasswordChange,
+    user: CurrentUser,
+    caller: CurrentCaller,
+    users: UserServiceDep,
+    client: RequestClient,
 ) -> None:
     """Other sessions end; this one stays. Password checks are rate limited."""
     await users.change_password(
-        user=principal.user,
-        session_id=principal.session_id,
+        user=user,
+        session_id=caller.session_id,
         current_password=body.current_password,
         new_password=body.new_password,
         client=client,

@@ -5,11 +5,10 @@ Used by the API's dependencies and by the admin panel, so both apply the same ru
 
 from dataclasses import dataclass
 
-from app.domains.accounts.repository import UserRepository
 from app.domains.accounts.service.auth import Authenticator, AuthService
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails, RecoveryService
-from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.sessions import RevocationList, SessionRevocation
 from app.domains.accounts.service.users import UserService
 from app.infrastructure.runtime import Runtime
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -63,13 +62,14 @@ async def _request_password_reset(runtime: Runtime, email: str) -> None:
         await uow.close()
 
 
-def authenticator(runtime: Runtime, uow: UnitOfWork) -> Authenticator:
-    return Authenticator(
-        tokens=runtime.access_tokens, revocation=_revocation(runtime, uow), users=UserRepository(uow.session)
-    )
+def authenticator(runtime: Runtime) -> Authenticator:
+    """Needs no unit of work: a request is authorized without the database (docs/decisions.md)."""
+    return Authenticator(tokens=runtime.access_tokens, revocations=_revocations(runtime))
 
 
 def _revocation(runtime: Runtime, uow: UnitOfWork) -> SessionRevocation:
-    return SessionRevocation(
-        uow=uow, cache=runtime.cache, access_token_ttl=runtime.settings.access_token_ttl_seconds
-    )
+    return SessionRevocation(uow=uow, revocations=_revocations(runtime))
+
+
+def _revocations(runtime: Runtime) -> RevocationList:
+    return RevocationList(cache=runtime.cache, access_token_ttl=runtime.settings.access_token_ttl_seconds)

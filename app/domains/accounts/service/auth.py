@@ -33,7 +33,7 @@ from app.domains.accounts.permissions import grants
 from app.domains.accounts.repository import RefreshTokenRepository, SessionRepository, UserRepository
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
-from app.domains.accounts.service.sessions import SessionRevocation
+from app.domains.accounts.service.sessions import RevocationList, SessionRevocation
 from app.infrastructure.database import utc_now
 from app.infrastructure.unit_of_work import UnitOfWork
 
@@ -59,38 +59,45 @@ class IssuedTokens:
 
 
 @dataclass(frozen=True, slots=True)
-class Principal:
-    """The authenticated caller: who, and through which login session."""
+class Caller:
+    """Who is calling, as their access token's signed claims say: the user, their role and the
+    login session. Whatever changes what a token may do revokes its session (docs/decisions.md),
+    so the claims stand until then; the user's row is read only where it is needed."""
 
-    user: User
+    id: int
+    role: str
     session_id: int
 
     def may(self, permission: str) -> bool:
-        return grants(self.user.role, permission)
+        return grants(self.role, permission)
 
 
 class Authenticator:
-    """Who is calling, from an access token: what every authenticated request needs, and
-    nothing more (building the whole `AuthService` cost each request more than this)."""
+    """Who is calling, from an access token: its claims and the shared revocation list, no
+    database (building the whole `AuthService` cost each request more than this)."""
 
-    def __init__(self, *, tokens: AccessTokens, revocation: SessionRevocation, users: UserRepository) -> None:
+    def __init__(self, *, tokens: AccessTokens, revocations: RevocationList) -> None:
         self.tokens = tokens
-        self.revocation = revocation
-        self.users = users
+        self.revocations = revocations
 
-    async def authenticate(self, *, access_token: str) -> Principal:
+    async def authenticate(self, *, access_token: str) -> Caller:
         try:
             claims: AccessClaims = self.tokens.decode(access_token)
         except ExpiredTokenError as exc:
             raise TokenExpired from exc
         except InvalidTokenError as exc:
             raise InvalidToken from exc
-        if await self.revocation.is_revoked(claims.session_id):
+        if await self.revocations.is_revoked(claims.session_id):
             raise SessionRevoked
-        user = await self.users.get_or_none(claims.user_id)
+        return Caller(id=claims.user_id, role=claims.role, session_id=claims.session_id)
+
+    async def user_of(self, caller: Caller, *, uow: UnitOfWork) -> User:
+        """The caller's user row. Deleting or deactivating a user revokes their sessions; a
+        row found gone or inactive all the same is refused alike."""
+        user = await UserRepository(uow.session).get_or_none(caller.id)
         if user is None or not user.is_active:
             raise SessionRevoked
-        return Principal(user=user, session_id=claims.session_id)
+        return user
 
 
 class AuthService:
@@ -185,8 +192,8 @@ class AuthService:
         security_log.warning("refresh_token_reuse", user_id=auth_session.user_id, session_id=auth_session.id)
         raise RefreshTokenReused
 
-    async def resume(self, *, session_id: int) -> Principal:
-        """The principal of a login session kept server-side (the admin panel's cookie holds
+    async def resume(self, *, session_id: int) -> Caller:
+        """The caller of a login session kept server-side (the admin panel's cookie holds
         only its id): valid while the session is neither revoked nor expired and its user
         is active."""
         auth_session = await self.sessions.get_or_none(session_id)
@@ -199,23 +206,23 @@ class AuthService:
         user = await self.users.get_or_none(auth_session.user_id)
         if user is None or not user.is_active:
             raise SessionRevoked
-        return Principal(user=user, session_id=session_id)
+        return Caller(id=user.id, role=user.role, session_id=session_id)
 
-    async def logout(self, *, principal: Principal) -> None:
+    async def logout(self, *, caller: Caller) -> None:
         async with self.uow:
-            auth_session = await self.sessions.get(principal.session_id)
+            auth_session = await self.sessions.get(caller.session_id)
             await self.revocation.revoke([auth_session], reason="logout")
 
-    async def logout_all(self, *, principal: Principal) -> None:
+    async def logout_all(self, *, caller: Caller) -> None:
         async with self.uow:
-            await self.revocation.revoke_all(principal.user.id, reason="logout_all")
+            await self.revocation.revoke_all(caller.id, reason="logout_all")
 
-    async def list_sessions(self, *, principal: Principal) -> list[AuthSession]:
-        return await self.sessions.active_for_user(principal.user.id, now=utc_now())
+    async def list_sessions(self, *, caller: Caller) -> list[AuthSession]:
+        return await self.sessions.active_for_user(caller.id, now=utc_now())
 
-    async def revoke_session(self, *, principal: Principal, session_id: int) -> None:
+    async def revoke_session(self, *, caller: Caller, session_id: int) -> None:
         auth_session = await self.sessions.get_or_none(session_id)
-        if auth_session is None or auth_session.user_id != principal.user.id or auth_session.revoked_at:
+        if auth_session is None or auth_session.user_id != caller.id or auth_session.revoked_at:
             raise SessionNotFound(entity_id=session_id)
         async with self.uow:
             await self.revocation.revoke([auth_session], reason="revoked_by_user")

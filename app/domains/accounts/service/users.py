@@ -11,7 +11,7 @@ from app.domains.accounts.passwords import check_password_policy
 from app.domains.accounts.permissions import Role
 from app.domains.accounts.repository import ProfileRepository, UserRepository
 from app.domains.accounts.schemas import AdminUserCreate, AdminUserUpdate, ProfileUpdate, UserFilter
-from app.domains.accounts.service.auth import Client
+from app.domains.accounts.service.auth import Caller, Client
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import SessionRevocation
@@ -93,7 +93,7 @@ class UserService:
     async def get(self, user_id: int) -> User:
         return await self.users.get(user_id)
 
-    async def create(self, *, data: AdminUserCreate, actor: User) -> User:
+    async def create(self, *, data: AdminUserCreate, actor: Caller) -> User:
         email = comparable_email(data.email)
         check_password_policy(data.password, email=email)
         if await self.users.exists(email=email):
@@ -113,7 +113,7 @@ class UserService:
         audit_log.info("user_created", actor_id=actor.id, user_id=user.id, role=user.role)
         return user
 
-    async def administer(self, *, user_id: int, changes: AdminUserUpdate, actor: User) -> User:
+    async def administer(self, *, user_id: int, changes: AdminUserUpdate, actor: Caller) -> User:
         """Role and active flag; either change ends the user's sessions so it applies at once."""
         user = await self.users.get(user_id)
         values = changes.model_dump(exclude_unset=True, exclude_none=True, mode="json")
@@ -128,7 +128,7 @@ class UserService:
         audit_log.info("user_changed", actor_id=actor.id, user_id=user.id, changes=values)
         return user
 
-    async def remove(self, *, user_id: int, actor: User) -> None:
+    async def remove(self, *, user_id: int, actor: Caller) -> None:
         user = await self.users.get(user_id)
         await self.delete_own_account(user=user)
         audit_log.info("user_deleted", actor_id=actor.id, user_id=user_id)
