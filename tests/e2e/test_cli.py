@@ -110,6 +110,9 @@ def test_create_admin_asks_for_the_password(env: dict[str, str]) -> None:
         text=True,
         timeout=60,
         check=False,
+        # No controlling terminal: getpass would read the prompt's answer from the terminal
+        # that runs `make test`, not from this input.
+        start_new_session=True,
     )
 
     assert result.returncode == 0, result.stderr
