@@ -9,6 +9,10 @@ settings and no access log (as `make bench` serves):
 - `GET /nowhere`: the stack and a routing miss (a 404 in the error contract);
 - a refusal: `503 server_busy` while every request slot is held.
 
+Then each step of the platform middleware alone (app/middleware/platform.py), called in a
+loop as the layer calls it, and the layer itself and Starlette's GZip around an ASGI app
+that answers at once: what each adds to every request.
+
 Reported per request: CPU microseconds (the median of alternating rounds; on a busy machine
 compare only figures taken in the same conditions) and Python function calls, counted with
 cProfile, which do not depend on the machine's load.
@@ -27,13 +31,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Receive, Scope, Send
 
 from app.core.config import Settings
 from app.domains import migration_locations
 from app.infrastructure import migrations
 from app.main import create_app
+from app.middleware.platform import PlatformMiddleware
+from app.middleware.request_context import begin_request, end_request
+from app.middleware.security_headers import add_security_headers
+from app.middleware.storable_input import checking_body, refusal_for_target
 
 REQUESTS = 2_000
+STEP_CALLS = 20_000
 ROUNDS = 5
 SECRET = "bench-" + "x" * 40
 
@@ -137,6 +148,75 @@ async def main() -> None:
             print(f"{name:<22} {statistics.median(timings[name]):7.1f} µs CPU ({spread})  {calls:7.1f} calls")
         hold.set()
         await holder
+        print()
+        for name, microseconds in (await step_costs(app)).items():
+            print(f"{name:<40} {microseconds:6.2f} µs CPU")
+
+
+async def answer_at_once(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+async def step_costs(app: FastAPI) -> dict[str, float]:
+    """CPU microseconds of each step for a `GET /health/live`, and of the layers."""
+    platform = next(layer for layer in app.user_middleware if layer.cls is PlatformMiddleware)
+    options = platform.kwargs
+    shedding, limits, metrics = options["shedding"], options["limits"], options["metrics"]
+    scope = scope_for("/health/live")
+    response_headers = [(b"content-length", b"2"), (b"content-type", b"application/json")]
+
+    def admission() -> None:
+        shedding.enter_now()
+        shedding.leave()
+
+    def context() -> None:
+        begin_request(scope, started_at=0.0)
+        end_request(scope, status_code=200, started_at=0.0, access_log=False)
+
+    async def limits_and_storable_input() -> None:
+        await limits.refusal(scope)
+        await refusal_for_target(scope)
+        checking_body(scope, limits.limited(receive))
+
+    def response_headers_step() -> None:
+        add_security_headers(list(response_headers), scope)
+
+    def metrics_step() -> None:
+        metrics.record(scope, status=200, seconds=0.001)
+
+    statuses: list[int] = []
+    send = answering(statuses)
+    layers = {
+        "no layer (an app that answers at once)": answer_at_once,
+        "GZip": GZipMiddleware(answer_at_once, minimum_size=1024),
+        "platform layer": PlatformMiddleware(answer_at_once, **options),
+    }
+    costs = {
+        "step: admission": await per_call(admission),
+        "step: request id, log context, access log": await per_call(context),
+        "step: limits, storable input": await per_call(limits_and_storable_input),
+        "step: security headers": await per_call(response_headers_step),
+        "step: metrics": await per_call(metrics_step),
+    }
+    for name, layer in layers.items():
+        costs[f"layer: {name}"] = await per_call(
+            lambda layer=layer: layer(scope_for("/health/live"), receive, send)
+        )
+    return costs
+
+
+async def per_call(step: Callable[[], Any]) -> float:
+    """Median CPU microseconds of a call, over rounds of many."""
+    rounds = []
+    for _ in range(ROUNDS):
+        started = time.process_time()
+        for _ in range(STEP_CALLS):
+            result = step()
+            if asyncio.iscoroutine(result):
+                await result
+        rounds.append((time.process_time() - started) / STEP_CALLS * 1e6)
+    return statistics.median(rounds)
 
 
 def _no_queue() -> dict[str, Any]:

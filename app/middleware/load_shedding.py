@@ -5,55 +5,44 @@ for one of a few database connections, and latency grows until nothing completes
 Refusing the excess at once keeps the admitted requests fast and tells clients to retry
 (`Retry-After`). Liveness is exempt: a busy process is not a dead one.
 
-This is the outermost of Keel's middleware, and it writes its refusal itself. Under a flood
-the refusals are most of the work, and the admitted requests wait for the CPU they take:
-each refusal that went through the metrics, request-context and security-headers
-middleware and the error handler cost 80 µs of it (docs/decisions.md, "Refusals are
-cheap"). A refusal still keeps the error contract: the body in the caller's language, its
-request id in `X-Request-ID`, the security headers. The metrics count refusals apart and
-among the 5xx answers; no access log line is written for them.
+This is the first step of the platform middleware, and its refusal is written at once.
+Under a flood the refusals are most of the work, and the admitted requests wait for the
+CPU they take (docs/decisions.md, "Refusals are cheap"). A refusal still keeps the error
+contract: the body in the caller's language, its request id in `X-Request-ID`, the
+security headers. The metrics count refusals apart and among the 5xx answers; no access
+log line is written for them.
 """
-
-import time
-import uuid
-from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.core.errors import REQUEST_ID_HEADER, ServerBusy, render_error
-from app.middleware.request_context import incoming_request_id
+from app.middleware.request_context import incoming_request_id, new_request_id
 from app.middleware.security_headers import security_headers
 
 EXEMPT_PATHS = frozenset({"/health/live"})
 
 
-class LoadSheddingMiddleware:
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, on_refusal: Callable[[str], None]) -> None:
-        self.app = app
+class LoadShedding:
+    def __init__(self, *, max_in_flight: int) -> None:
         self.max_in_flight = max_in_flight
-        self.on_refusal = on_refusal
         self.in_flight = 0
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
-            await self.app(scope, receive, send)
-            return
-        if self.in_flight >= self.max_in_flight:
-            self.on_refusal(scope["method"])
-            await refusal(scope, started_at=time.perf_counter())(scope, receive, send)
-            return
-        self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
+    def enter_now(self) -> bool:
+        """A slot, when one is free; False: refuse the request."""
+        if self.in_flight < self.max_in_flight:
+            self.in_flight += 1
+            return True
+        return False
+
+    def leave(self) -> None:
+        self.in_flight -= 1
 
 
 def refusal(scope: Scope, *, started_at: float) -> JSONResponse:
     busy = ServerBusy()
-    request_id = incoming_request_id(scope) or uuid.uuid4().hex
+    request_id = incoming_request_id(scope) or new_request_id()
     return render_error(
         status_code=busy.status_code,
         error_code=busy.error_code,
