@@ -139,7 +139,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = instrument(app)
     app.add_middleware(
         PlatformMiddleware,
-        shedding=LoadShedding(max_in_flight=settings.max_concurrent_requests),
+        shedding=LoadShedding(
+            max_in_flight=settings.max_concurrent_requests,
+            max_queued=settings.max_queued_requests,
+            max_wait_seconds=settings.max_queue_wait_seconds,
+        ),
         limits=RequestLimits(
             max_body_bytes=settings.max_body_bytes,
             max_header_bytes=settings.max_header_bytes,
