@@ -4,6 +4,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -39,12 +40,10 @@ from app.infrastructure.error_reporting import (
 )
 from app.infrastructure.process_lock import sole_process
 from app.infrastructure.telemetry import start_tracing, stop_tracing
-from app.middleware.errors import UnhandledErrorMiddleware
-from app.middleware.load_shedding import EXEMPT_PATHS, LoadSheddingMiddleware
-from app.middleware.request_context import RequestContextMiddleware
-from app.middleware.request_limits import RequestLimitsMiddleware
-from app.middleware.security_headers import SecurityHeadersMiddleware
-from app.middleware.storable_input import StorableInputMiddleware
+from app.middleware.errors import UnhandledErrors
+from app.middleware.load_shedding import EXEMPT_PATHS, LoadShedding
+from app.middleware.platform import PlatformMiddleware, as_is
+from app.middleware.request_limits import RequestLimits
 from app.web.docs import mount_offline_docs
 from app.web.media_types import require_declared_media_type
 from app.web.metrics import instrument
@@ -52,6 +51,19 @@ from app.web.operation_ids import operation_id
 from app.web.responses import document_error_responses
 
 GZIP_MINIMUM_BYTES = 1024
+
+
+def cors_options(settings: Settings) -> dict[str, Any]:
+    """Starlette's CORS for the configured origins; none configured, no CORS at all."""
+    if not settings.cors_origins:
+        return {}
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_credentials": True,
+        "allow_methods": ["*"],
+        "allow_headers": ["*"],
+        "expose_headers": ["X-Request-ID", "ETag", "Location"],
+    }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -111,29 +123,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(unreachable, as_app_error(DatabaseUnavailable))
     app.add_exception_handler(DBAPIError, answer_lost_connection)
 
-    # Added innermost first: a request meets them bottom-up.
-    app.add_middleware(StorableInputMiddleware)
-    app.add_middleware(
-        RequestLimitsMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        max_header_bytes=settings.max_header_bytes,
-        max_header_count=settings.max_header_count,
-    )
+    # Added innermost first: a request meets them bottom-up. GZip and CORS are Starlette's;
+    # every other step is the platform's one layer, outermost (app/middleware/platform.py).
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
-    app.add_middleware(
-        UnhandledErrorMiddleware, report=report_request_error if reporting_errors else None
-    )  # inside CORS and security headers: a 500 keeps them
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=True,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["X-Request-ID", "ETag", "Location"],
-        )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    cors = cors_options(settings)
+    if cors:
+        app.add_middleware(CORSMiddleware, **cors)
 
     include_api(app)
     document_error_responses(app, unshed_paths=EXEMPT_PATHS, every_request=(RequestHeaderFieldsTooLarge,))
@@ -142,8 +137,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_admin(app, settings=settings, engine=engine, session_factory=session_factory)
     # </part:admin>
     metrics = instrument(app)
-    # Outermost, so that under a flood a refusal costs as little as it can.
     app.add_middleware(
-        LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests, on_refusal=metrics.refuse
+        PlatformMiddleware,
+        shedding=LoadShedding(
+            max_in_flight=settings.max_concurrent_requests,
+            max_queued=settings.max_queued_requests,
+            max_wait_seconds=settings.max_queue_wait_seconds,
+        ),
+        limits=RequestLimits(
+            max_body_bytes=settings.max_body_bytes,
+            max_header_bytes=settings.max_header_bytes,
+            max_header_count=settings.max_header_count,
+        ),
+        metrics=metrics,
+        errors=UnhandledErrors(report=report_request_error if reporting_errors else None),
+        access_log=settings.access_log,
+        # What the platform answers itself gets the CORS headers its answers from inside get.
+        own_answers=(lambda response: CORSMiddleware(response, **cors)) if cors else as_is,
     )
     return app

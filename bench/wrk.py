@@ -46,6 +46,12 @@ class Measurement:
         )
         return bad + sum(self.socket_errors.values())
 
+    @property
+    def answered_ok_per_second(self) -> float:
+        """2xx answers a second: the work done, without the refusals in `requests_per_second`."""
+        ok = sum(count for code, count in self.statuses.items() if code.startswith("2"))
+        return ok / self.seconds
+
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "errors": self.errors}
 

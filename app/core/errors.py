@@ -154,7 +154,8 @@ class BrokerUnavailable(DependencyUnavailable):
 
 
 class ServerBusy(ServiceUnavailableError):
-    """This process has as many requests in flight as it takes; come back in a second."""
+    """This process has as many requests in flight as it takes, and none freed up while the
+    request waited its turn (or too many already wait); come back in a second."""
 
     error_code = "server_busy"
 

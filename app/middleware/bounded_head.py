@@ -6,7 +6,8 @@ eight of 64 MB at once took a worker from 138 MB to 689 MB. Here the bytes of a 
 incomplete are counted as they arrive; past `KEEL_MAX_HEADER_BYTES`, the server answers
 `431 request_header_fields_too_large` in the error contract and stops parsing, so a
 connection holds at most the limit and one read of its head. A head that arrives whole in
-one read is left to `RequestLimitsMiddleware`, which checks every complete head.
+one read is left to the platform middleware's limits step (`request_limits`), which checks
+every complete head.
 
 The refused connection is not closed at once: its writing side is shut, and what the client
 is still sending is read and dropped for a moment. Closed with unread data, the socket would
@@ -16,7 +17,6 @@ uvicorn finds this class by its import path (`keel serve` passes it), and reads 
 from the settings, as every worker process is started afresh.
 """
 
-import uuid
 from typing import Any, cast
 
 import structlog
@@ -26,7 +26,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from app.core.config import get_settings
 from app.core.errors import REQUEST_ID_HEADER, RequestHeaderFieldsTooLarge, render_error
-from app.middleware.request_context import incoming_request_id
+from app.middleware.request_context import incoming_request_id, new_request_id
 from app.middleware.security_headers import security_headers
 
 logger = structlog.get_logger("keel.server")
@@ -87,7 +87,7 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             max_bytes=self.max_header_bytes, max_count=self.max_header_count
         )
         scope = cast(Scope, self.scope)  # uvicorn's TypedDict of the same mapping
-        request_id = incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = incoming_request_id(scope) or new_request_id()
         response = render_error(
             status_code=too_large.status_code,
             error_code=too_large.error_code,

@@ -1,41 +1,32 @@
 """The one catch-all: an exception nothing else handled becomes a 500 in the error contract.
 
-It sits inside the request-context middleware, so the 500 still carries `X-Request-ID`,
-security headers and an access-log line; Starlette's own last-resort handler would not.
+A step of the platform middleware, which sends the 500 itself, so that it still carries
+`X-Request-ID`, the security headers (and CORS headers, when configured), an access-log
+line and its metrics; Starlette's own last-resort handler, outside every middleware, would
+not.
 """
 
 from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Receive, Scope
 
 from app.core.errors import internal_error_response
 
+ErrorReporter = Callable[[BaseException, Scope], None]
 
-class UnhandledErrorMiddleware:
-    def __init__(self, app: ASGIApp, *, report: Callable[[BaseException, Scope], None] | None = None) -> None:
-        self.app = app
+
+class UnhandledErrors:
+    def __init__(self, *, report: ErrorReporter | None = None) -> None:
         self.report = report  # to an error tracker, when one is configured
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def caught(self, exc: Exception, scope: Scope) -> None:
+        """Every unhandled exception goes to the tracker, even one after the response began."""
+        if self.report is not None:
+            self.report(exc, scope)
 
-        response_started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            if self.report is not None:
-                self.report(exc, scope)
-            if response_started:
-                raise  # half a response is already on the wire; the server closes the connection
-            response = internal_error_response(Request(scope, receive), exc)
-            await response(scope, receive, send)
+    def answer(self, exc: Exception, scope: Scope, receive: Receive) -> Response:
+        """The 500, for an exception before the response began: logged once with the
+        request id, and answered with nothing of it."""
+        return internal_error_response(Request(scope, receive), exc)

@@ -1,59 +1,100 @@
-"""Past `max_in_flight` requests at once, answer `503 server_busy` straight away.
+"""Admission: at most `max_in_flight` requests at once; a bounded queue waits for the rest.
 
 Without a bound, an overloaded process admits every request, each holds memory and waits
 for one of a few database connections, and latency grows until nothing completes in time.
-Refusing the excess at once keeps the admitted requests fast and tells clients to retry
-(`Retry-After`). Liveness is exempt: a busy process is not a dead one.
 
-This is the outermost of Keel's middleware, and it writes its refusal itself. Under a flood
-the refusals are most of the work, and the admitted requests wait for the CPU they take:
-each refusal that went through the metrics, request-context and security-headers
-middleware and the error handler cost 80 µs of it (docs/decisions.md, "Refusals are
-cheap"). A refusal still keeps the error contract: the body in the caller's language, its
-request id in `X-Request-ID`, the security headers. The metrics count refusals apart and
-among the 5xx answers; no access log line is written for them.
+Refusing every request past the bound at once was not enough either: a client that sends
+its next request as soon as it has an answer (a closed loop, as wrk, or a retrying
+client) came straight back, so under a flood the process spent its CPU refusing and
+served few of the requests it had admitted (docs/decisions.md, "Overload: a bounded
+queue paces refusals"). So a request past the bound waits, in arrival order, for a slot
+to free: up to `max_queued` requests, each at most `max_wait_seconds`. A waiting request
+costs a future and a timer, no CPU; one whose wait runs out is refused then, so refusals
+are paced by the wait, not by how fast clients resend. Past the queue, a request is
+refused at once, as cheaply as can be: this is the first step of the platform middleware,
+before routing, body or authentication.
+
+The refusal keeps the error contract: the body in the caller's language, its request id
+in `X-Request-ID`, the security headers and `Retry-After`. Liveness is exempt: a busy
+process is not a dead one.
 """
 
-import time
-import uuid
-from collections.abc import Callable
+import asyncio
+from collections import deque
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.core.errors import REQUEST_ID_HEADER, ServerBusy, render_error
-from app.middleware.request_context import incoming_request_id
+from app.middleware.request_context import incoming_request_id, new_request_id
 from app.middleware.security_headers import security_headers
 
 EXEMPT_PATHS = frozenset({"/health/live"})
 
 
-class LoadSheddingMiddleware:
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, on_refusal: Callable[[str], None]) -> None:
-        self.app = app
+class LoadShedding:
+    def __init__(self, *, max_in_flight: int, max_queued: int, max_wait_seconds: float) -> None:
         self.max_in_flight = max_in_flight
-        self.on_refusal = on_refusal
+        self.max_queued = max_queued
+        self.max_wait_seconds = max_wait_seconds
         self.in_flight = 0
+        self.queued = 0  # waiting now; `waiting` may also hold finished waits not yet dropped
+        self.waiting: deque[asyncio.Future[bool]] = deque()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
-            await self.app(scope, receive, send)
-            return
-        if self.in_flight >= self.max_in_flight:
-            self.on_refusal(scope["method"])
-            await refusal(scope, started_at=time.perf_counter())(scope, receive, send)
-            return
-        self.in_flight += 1
+    def enter_now(self) -> bool:
+        """A slot at once, when one is free and nobody queues for it (the common case)."""
+        if self.in_flight < self.max_in_flight and not self.queued:
+            self.in_flight += 1
+            return True
+        return False
+
+    async def enter(self) -> bool:
+        """A slot, after a wait in the queue if need be; False: refuse the request."""
+        if self.enter_now():
+            return True
+        if self.queued >= self.max_queued:
+            return False
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[bool] = loop.create_future()
+        self.waiting.append(turn)
+        self.queued += 1
+        timer = loop.call_later(self.max_wait_seconds, self._give_up, turn)
         try:
-            await self.app(scope, receive, send)
+            return await turn
+        except asyncio.CancelledError:
+            if not turn.done() or turn.cancelled():
+                turn.cancel()  # still queued (cancelling the task cancels `turn` too): leave the queue
+                self.queued -= 1
+            elif turn.result():
+                self.leave()  # handed a slot as it was cancelled: pass it on
+            raise
         finally:
-            self.in_flight -= 1
+            timer.cancel()
+
+    def leave(self) -> None:
+        """A request finished: its slot goes to the longest waiting request, or is freed."""
+        while self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                self.queued -= 1
+                turn.set_result(True)
+                return
+        self.in_flight -= 1
+
+    def _give_up(self, turn: asyncio.Future[bool]) -> None:
+        if turn.done():
+            return
+        self.queued -= 1
+        turn.set_result(False)
+        # Every wait lasts as long, so the ones that run out are at the front.
+        while self.waiting and self.waiting[0].done():
+            self.waiting.popleft()
 
 
 def refusal(scope: Scope, *, started_at: float) -> JSONResponse:
     busy = ServerBusy()
-    request_id = incoming_request_id(scope) or uuid.uuid4().hex
+    request_id = incoming_request_id(scope) or new_request_id()
     return render_error(
         status_code=busy.status_code,
         error_code=busy.error_code,

@@ -1,18 +1,16 @@
-"""Request id, timing and the access log, for every HTTP request.
+"""Request id, timing and the access log: the platform middleware's context step.
 
-Pure ASGI (not `BaseHTTPMiddleware`) so that it costs one function call per request and
-leaves streaming responses alone.
+The id is the client's `X-Request-ID` when it is well formed, else a new one; it goes into
+the request's state (the error contract's `request_id`), the log context (every log line of
+the request) and the response's `X-Request-ID`.
 """
 
+import os
 import re
 import time
-import uuid
 
 import structlog
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from app.core.errors import REQUEST_ID_HEADER
+from starlette.types import Scope
 
 access_logger = structlog.get_logger("keel.access")
 
@@ -20,43 +18,31 @@ access_logger = structlog.get_logger("keel.access")
 WELL_FORMED_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 
-class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
-        self.app = app
-        self.access_log = access_log
+def begin_request(scope: Scope, *, started_at: float) -> str:
+    """Give the request its id, in its state and the log context; the id."""
+    request_id = incoming_request_id(scope) or new_request_id()
+    state = scope.setdefault("state", {})
+    state["request_id"] = request_id
+    state["started_at"] = started_at
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    return request_id
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
 
-        request_id = incoming_request_id(scope) or uuid.uuid4().hex
-        started_at = time.perf_counter()
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        state["started_at"] = started_at
-        status_code = 500
+def end_request(scope: Scope, *, status_code: int, started_at: float, access_log: bool) -> None:
+    if access_log:
+        access_logger.info(
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            status=status_code,
+            duration_ms=round((time.perf_counter() - started_at) * 1000, 2),
+        )
+    structlog.contextvars.unbind_contextvars("request_id")
 
-        async def send_with_request_id(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
 
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        try:
-            await self.app(scope, receive, send_with_request_id)
-        finally:
-            if self.access_log:
-                access_logger.info(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status_code,
-                    duration_ms=round((time.perf_counter() - started_at) * 1000, 2),
-                )
-            structlog.contextvars.unbind_contextvars("request_id")
+def new_request_id() -> str:
+    """32 random hex digits, as a UUID4's hex without its fixed bits (and four times cheaper)."""
+    return os.urandom(16).hex()
 
 
 def incoming_request_id(scope: Scope) -> str | None:

@@ -1,4 +1,4 @@
-"""Refuse requests over Keel's size limits, in the error contract.
+"""Keel's size limits on a request, in the error contract: the platform middleware's step.
 
 - A head (target and header fields) over `KEEL_MAX_HEADER_BYTES`, or with more than
   `KEEL_MAX_HEADER_COUNT` fields: 431 before the app runs. Under `keel serve` the server's
@@ -13,24 +13,20 @@ One pass over the headers serves both checks.
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope
 
 from app.core.errors import RequestHeaderFieldsTooLarge, handle_app_error, handle_http_exception
 
 
-class RequestLimitsMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, max_header_bytes: int, max_header_count: int
-    ) -> None:
-        self.app = app
+class RequestLimits:
+    def __init__(self, *, max_body_bytes: int, max_header_bytes: int, max_header_count: int) -> None:
         self.max_body_bytes = max_body_bytes
         self.max_header_bytes = max_header_bytes
         self.max_header_count = max_header_count
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def refusal(self, scope: Scope) -> Response | None:
+        """The 431 or 413 for a request over a limit before its body is read; None if within."""
         headers = scope["headers"]
         head_bytes = len(scope.get("raw_path") or b"") + len(scope["query_string"])
         declared_length = 0
@@ -42,13 +38,13 @@ class RequestLimitsMiddleware:
             too_large = RequestHeaderFieldsTooLarge(
                 max_bytes=self.max_header_bytes, max_count=self.max_header_count
             )
-            await (await handle_app_error(Request(scope), too_large))(scope, receive, send)
-            return
+            return await handle_app_error(Request(scope), too_large)
         if declared_length > self.max_body_bytes:
-            response = await handle_http_exception(Request(scope), HTTPException(status_code=413))
-            await response(scope, receive, send)
-            return
+            return await handle_http_exception(Request(scope), HTTPException(status_code=413))
+        return None
 
+    def limited(self, receive: Receive) -> Receive:
+        """`receive`, failing the read with a 413 once the body grows past the limit."""
         received = 0
 
         async def limited_receive() -> Message:
@@ -59,7 +55,7 @@ class RequestLimitsMiddleware:
                 raise HTTPException(status_code=413)
             return message
 
-        await self.app(scope, limited_receive, send)
+        return limited_receive
 
 
 def _length(value: bytes) -> int:

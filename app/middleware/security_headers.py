@@ -1,10 +1,9 @@
-"""Headers that make browsers safer with any Keel response."""
+"""Headers that make browsers safer with any Keel response: the platform middleware's step."""
 
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 SECURITY_HEADERS: Mapping[str, str] = MappingProxyType(
     {
@@ -18,27 +17,24 @@ SECURITY_HEADERS: Mapping[str, str] = MappingProxyType(
 HSTS = "max-age=31536000; includeSubDomains"
 SECURE_HEADERS: Mapping[str, str] = MappingProxyType({**SECURITY_HEADERS, "Strict-Transport-Security": HSTS})
 
+RawHeaders = list[tuple[bytes, bytes]]
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        wanted = security_headers(scope)
+def _raw(headers: Mapping[str, str]) -> RawHeaders:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in wanted.items():
-                    headers.setdefault(name, value)
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+# Encoded once: they are added to every response.
+RAW_SECURITY_HEADERS, RAW_SECURE_HEADERS = _raw(SECURITY_HEADERS), _raw(SECURE_HEADERS)
 
 
 def security_headers(scope: Scope) -> Mapping[str, str]:
     # HSTS only means something over HTTPS (uvicorn sets the scheme from a trusted proxy).
     return SECURE_HEADERS if scope.get("scheme") == "https" else SECURITY_HEADERS
+
+
+def add_security_headers(headers: RawHeaders, scope: Scope) -> None:
+    """Each security header the response does not set itself (a page may set its own CSP)."""
+    present = {name for name, _ in headers}
+    wanted = RAW_SECURE_HEADERS if scope.get("scheme") == "https" else RAW_SECURITY_HEADERS
+    headers.extend(header for header in wanted if header[0] not in present)

@@ -1,4 +1,5 @@
-"""Refuse text that no database can store, wherever a request carries it: 422 `validation_error`.
+"""Refuse text that no database can store, wherever a request carries it: 422 `validation_error`
+(the platform middleware's step).
 
 PostgreSQL refuses NUL (U+0000) in text and JSON, and neither asyncpg nor sqlite3 can encode a
 lone UTF-16 surrogate (U+D800-U+DFFF), which a JSON `"\\ud800"` decodes to. Either would fail
@@ -20,7 +21,8 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope
 
 from app.core.errors import handle_validation_error
 
@@ -43,26 +45,18 @@ class UnstorableBody(RequestValidationError, HTTPException):
         HTTPException.__init__(self, status_code=422)
 
 
-class StorableInputMiddleware:
-    """The path and the query before the app runs; a body when the app has read all of it."""
+async def refusal_for_target(scope: Scope) -> Response | None:
+    """The 422 for a path or query that holds unstorable text; None if they are clean."""
+    errors = [*_in_path(scope["path"]), *_in_urlencoded("query", scope["query_string"])]
+    if not errors:
+        return None
+    return await handle_validation_error(Request(scope), RequestValidationError(errors))
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        errors = [*_in_path(scope["path"]), *_in_urlencoded("query", scope["query_string"])]
-        if errors:
-            response = await handle_validation_error(Request(scope), RequestValidationError(errors))
-            await response(scope, receive, send)
-            return
-        content_type = _content_type(scope)
-        if content_type is None:
-            await self.app(scope, receive, send)
-            return
-        await self.app(scope, _checking_body(scope, receive, content_type), send)
+def checking_body(scope: Scope, receive: Receive) -> Receive:
+    """`receive`, checking a body Keel decodes to text (other bodies pass as they are)."""
+    content_type = _content_type(scope)
+    return receive if content_type is None else _checking_body(scope, receive, content_type)
 
 
 def _checking_body(scope: Scope, receive: Receive, content_type: bytes) -> Receive:

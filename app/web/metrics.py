@@ -1,11 +1,10 @@
 """Prometheus metrics at `/metrics`: request counts and latency histograms by route.
 
-Pure ASGI, and the route label is read from the route the router already chose rather than
-by matching the path against every route a second time: the general-purpose instrumentator
+Observed by the platform middleware (app/middleware/platform.py), and the route label is
+read from the route the router already chose rather than by matching the path against
+every route a second time: the general-purpose instrumentator
 did that and cost more than the rest of the middleware stack together (docs/decisions.md).
 """
-
-import time
 
 from fastapi import FastAPI
 from prometheus_client import (
@@ -21,7 +20,7 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "none"  # every path no route matched shares one label: scanners cannot add series
@@ -50,6 +49,9 @@ class RequestMetrics:
             registry=self.registry,
         )
 
+        # Each request's series, found again without building and locking label tuples:
+        # as bounded as the series themselves (routes, methods, status classes).
+        self.series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.refused = Counter(
             "http_requests_refused_total",
             "Requests refused with 503 server_busy before any work (load shedding).",
@@ -62,41 +64,26 @@ class RequestMetrics:
         self.refused.inc()
         self.requests.labels(UNMATCHED, method, "5xx").inc()
 
+    def record(self, scope: Scope, *, status: int, seconds: float) -> None:
+        """A request the app answered, by the route it reached (`/metrics` itself is not counted)."""
+        if scope["path"] != METRICS_PATH:
+            self.observe(
+                handler=route_template(scope), method=scope["method"], status=status, seconds=seconds
+            )
+
     def observe(self, *, handler: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(handler, method, f"{status // 100}xx").inc()
-        self.latency.labels(handler, method).observe(seconds)
+        key = (handler, method, status // 100)
+        series = self.series.get(key)
+        if series is None:
+            series = self.series[key] = (
+                self.requests.labels(handler, method, f"{status // 100}xx"),
+                self.latency.labels(handler, method),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     async def export(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
-
-
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: RequestMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == METRICS_PATH:
-            await self.app(scope, receive, send)
-            return
-        started_at = time.perf_counter()
-        status_code = 500
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            self.metrics.observe(
-                handler=route_template(scope),
-                method=scope["method"],
-                status=status_code,
-                seconds=time.perf_counter() - started_at,
-            )
 
 
 def route_template(scope: Scope) -> str:
@@ -133,7 +120,7 @@ def _plain_route_template(scope: Scope) -> str:
 
 
 def instrument(app: FastAPI) -> RequestMetrics:
+    """The app's metrics, exported at `/metrics`; the platform middleware records them."""
     metrics = RequestMetrics()
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_route(METRICS_PATH, metrics.export, include_in_schema=False)
     return metrics

@@ -80,3 +80,35 @@ async def test_the_default_limit_leaves_room(client: AsyncClient) -> None:
     answers = await asyncio.gather(*(client.get("/health/ready") for _ in range(20)))
 
     assert {r.status_code for r in answers} == {200}
+
+
+@pytest.fixture
+async def queueing_app(database_url: str) -> AsyncIterator[FastAPI]:
+    settings = make_settings(
+        database_url, max_concurrent_requests=2, max_queued_requests=1, max_queue_wait_seconds=60
+    )
+    async with started(create_app(settings)) as app:
+        yield app
+        await empty_app_tables(app)
+
+
+async def test_a_request_past_the_limit_waits_for_a_slot_and_is_served(queueing_app: FastAPI) -> None:
+    """Found by the benchmark: refused at once, closed-loop clients resent at once, and the
+    process spent its CPU refusing rather than serving (docs/decisions.md)."""
+    people = PeopleFactory(queueing_app)
+    member = await people.member()
+
+    async with every_request_slot_held(queueing_app, member.client) as finished:
+        waiting = asyncio.create_task(member.client.get("/api/v1/users/me"))
+        await asyncio.sleep(0.05)
+        waited = not waiting.done()
+        async with http_client(queueing_app) as other:
+            past_the_queue = await other.get("/api/v1/users/me", headers=member.client.headers)
+    served = await waiting
+    await people.close()
+
+    assert waited
+    assert served.status_code == 200
+    assert past_the_queue.status_code == 503  # the queue holds one: refused without a wait
+    assert past_the_queue.json()["error_code"] == "server_busy"
+    assert [r.status_code for r in finished] == [200, 200]

@@ -2,7 +2,8 @@
 unbounded integer overflows the driver, a datetime at the calendar's edge overflows in UTC,
 each as a 500 (found by fuzzing). A route that declares one fails here, not in production.
 
-Text needs no declaration: `StorableInputMiddleware` refuses what no database stores, for all.
+Text needs no declaration: the platform middleware's storable-input step refuses what no
+database stores, for all.
 """
 
 from collections.abc import Iterator

@@ -1,0 +1,124 @@
+"""Admission under load: a slot at once, a bounded wait in arrival order, or a refusal.
+
+Found by the benchmark: refusing everything past the bound at once let closed-loop clients
+resend at once, and the process spent its CPU refusing (docs/decisions.md)."""
+
+import asyncio
+
+from app.middleware.load_shedding import LoadShedding
+
+LONG_WAIT = 60.0  # never runs out in these tests: a slot or a cancellation ends each wait
+
+
+def gate(*, slots: int = 1, queue: int = 8, wait: float = LONG_WAIT) -> LoadShedding:
+    return LoadShedding(max_in_flight=slots, max_queued=queue, max_wait_seconds=wait)
+
+
+async def test_requests_within_the_bound_enter_at_once() -> None:
+    shedding = gate(slots=2)
+
+    assert shedding.enter_now()
+    assert shedding.enter_now()
+    assert not shedding.enter_now()
+
+
+async def test_waiting_requests_get_the_freed_slots_in_arrival_order() -> None:
+    shedding, order = gate(slots=1), []
+    assert await shedding.enter()
+
+    async def wait(name: str) -> None:
+        assert await shedding.enter()
+        order.append(name)
+
+    waiters = []
+    for name in ("first", "second", "third"):
+        waiters.append(asyncio.create_task(wait(name)))
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.01)
+    waited = list(order)
+    for _ in waiters:
+        shedding.leave()
+        await asyncio.sleep(0)
+    await asyncio.gather(*waiters)
+
+    assert waited == []
+    assert order == ["first", "second", "third"]
+    assert shedding.in_flight == 1
+    assert shedding.queued == 0
+
+
+async def test_a_newcomer_does_not_overtake_the_queue() -> None:
+    shedding = gate(slots=1)
+    assert await shedding.enter()
+    waiter = asyncio.create_task(shedding.enter())
+    await asyncio.sleep(0)
+
+    shedding.leave()  # the slot is the waiter's now
+
+    assert not shedding.enter_now()
+    assert await waiter
+
+
+async def test_a_wait_that_runs_out_is_a_refusal() -> None:
+    shedding = gate(slots=1, wait=0.01)
+    assert await shedding.enter()
+
+    assert not await shedding.enter()
+    assert shedding.queued == 0
+    assert not shedding.waiting
+
+
+async def test_past_the_queue_a_request_is_refused_without_waiting() -> None:
+    shedding = gate(slots=1, queue=1)
+    assert await shedding.enter()
+    waiter = asyncio.create_task(shedding.enter())
+    await asyncio.sleep(0)
+
+    refused = asyncio.create_task(shedding.enter())
+    await asyncio.sleep(0)
+
+    assert refused.done()
+    assert refused.result() is False
+    shedding.leave()
+    assert await waiter
+
+
+async def test_no_queue_means_refused_at_once() -> None:
+    shedding = gate(slots=1, queue=0)
+    assert await shedding.enter()
+
+    assert not await shedding.enter()
+
+
+async def test_a_cancelled_waiter_loses_no_slot() -> None:
+    shedding = gate(slots=1)
+    assert await shedding.enter()
+    cancelled = asyncio.create_task(shedding.enter())
+    after = asyncio.create_task(shedding.enter())
+    await asyncio.sleep(0)
+
+    cancelled.cancel()
+    await asyncio.sleep(0)
+    shedding.leave()
+
+    assert await after
+    shedding.leave()
+    assert shedding.in_flight == 0
+    assert shedding.queued == 0
+
+
+async def test_a_waiter_cancelled_as_it_is_handed_a_slot_passes_it_on() -> None:
+    shedding = gate(slots=1)
+    assert await shedding.enter()
+    handed = asyncio.create_task(shedding.enter())
+    after = asyncio.create_task(shedding.enter())
+    await asyncio.sleep(0)
+
+    shedding.leave()  # hands the slot to `handed`...
+    handed.cancel()  # ...which is cancelled before it runs again
+
+    assert await after
+    assert handed.cancelled()
+    shedding.leave()
+    assert shedding.in_flight == 0
+    assert shedding.queued == 0
