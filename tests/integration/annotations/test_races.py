@@ -2,6 +2,7 @@
 project, one membership per user, and a project that keeps a manager while its managers
 demote each other at once; one request wins, the others get a 409, never a 500."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.domains.annotations.models import Label, Member, ProjectRole
@@ -20,6 +21,19 @@ async def test_labels_created_with_one_name_at_once(people: PeopleFactory) -> No
     assert outcome == {(201, None): 1, (409, "label_name_taken"): RACERS - 1}
     assert outcome.conflict_messages == {"The project already has a label named PER"}
     assert await count(people, select(func.count()).select_from(Label)) == 1
+
+
+async def test_labels_created_at_once_stay_within_the_bound(
+    people: PeopleFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.domains.annotations.service.labels.MAX_LABELS_PER_PROJECT", 3)
+    ann = await people.member()
+    project = await new_project(ann.client)
+    url = f"{PROJECTS}/{project['id']}/labels"
+
+    outcome = await race([ann.client.post(url, json={"name": f"label {n}"}) for n in range(RACERS)])
+
+    assert outcome == {(201, None): 3, (409, "label_set_full"): RACERS - 3}
 
 
 async def test_labels_given_one_shortcut_at_once(people: PeopleFactory) -> None:

@@ -3,7 +3,7 @@ keys are unique per project; the constraints make a race past these checks a 409
 
 from app.domains.annotations.errors import LabelNameTaken, LabelNotFound, LabelSetFull, LabelShortcutTaken
 from app.domains.annotations.models import Label
-from app.domains.annotations.repository import LabelRepository
+from app.domains.annotations.repository import LabelRepository, ProjectRepository
 from app.domains.annotations.schemas import MAX_LABELS_PER_PROJECT, LabelCreate, LabelUpdate
 from app.domains.annotations.service.access import ProjectAccess
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -13,6 +13,7 @@ class LabelService:
     def __init__(self, *, uow: UnitOfWork) -> None:
         self.uow = uow
         self.labels = LabelRepository(uow.session)
+        self.projects = ProjectRepository(uow.session)
 
     async def listing(self, *, access: ProjectAccess) -> list[Label]:
         """The whole set, by name: it is bounded (MAX_LABELS_PER_PROJECT)."""
@@ -28,6 +29,7 @@ class LabelService:
         access.ensure_manager()
         project_id = access.project_id
         async with self.uow:
+            await self.projects.lock(project_id)  # racing creates must not pass the bound together
             if await self.labels.count(project_id=project_id) >= MAX_LABELS_PER_PROJECT:
                 raise LabelSetFull(MAX_LABELS_PER_PROJECT)
             await self._ensure_free(project_id, name=data.name, shortcut=data.shortcut)
