@@ -18,6 +18,7 @@ INSTALLED_DOMAINS = (
     "jobs",
     "todos",
     "containers",
+    "annotations",
 )
 
 

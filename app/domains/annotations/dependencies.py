@@ -1,0 +1,76 @@
+"""Annotations dependencies: who acts, the services, and a project, label or member loaded
+and authorized, so that handlers stay a line or two."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.core.errors import raises
+from app.domains.accounts.dependencies import CurrentCaller, require
+from app.domains.annotations.errors import (
+    LabelNotFound,
+    MemberNotFound,
+    ProjectNotFound,
+)
+from app.domains.annotations.models import Label, Member
+from app.domains.annotations.service.access import ADMIN_PERMISSION, AccessService, Actor, ProjectAccess
+from app.domains.annotations.service.labels import LabelService
+from app.domains.annotations.service.members import MemberService
+from app.domains.annotations.service.projects import ProjectService
+from app.infrastructure.runtime import UoW, runtime_of
+from app.web.ids import PathId
+
+
+async def current_actor(caller: CurrentCaller) -> Actor:
+    return Actor(id=caller.id, is_admin=caller.may(ADMIN_PERMISSION))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Reader = Depends(require("annotations:read"))
+Writer = Depends(require("annotations:write"))
+
+
+async def access_service(uow: UoW) -> AccessService:
+    return AccessService(uow=uow)
+
+
+async def project_service(request: Request, uow: UoW) -> ProjectService:
+    return ProjectService(uow=uow, cursors=runtime_of(request).cursors)
+
+
+async def label_service(uow: UoW) -> LabelService:
+    return LabelService(uow=uow)
+
+
+async def member_service(request: Request, uow: UoW) -> MemberService:
+    return MemberService(uow=uow, cursors=runtime_of(request).cursors)
+
+
+AccessServiceDep = Annotated[AccessService, Depends(access_service)]
+ProjectServiceDep = Annotated[ProjectService, Depends(project_service)]
+LabelServiceDep = Annotated[LabelService, Depends(label_service)]
+MemberServiceDep = Annotated[MemberService, Depends(member_service)]
+
+
+@raises(ProjectNotFound)
+async def visible_project(project_id: PathId, actor: CurrentActor, access: AccessServiceDep) -> ProjectAccess:
+    """The project and the caller's role in it, if they are a member (or an admin); to
+    anyone else it does not exist."""
+    return await access.visible(project_id=project_id, actor=actor)
+
+
+VisibleProject = Annotated[ProjectAccess, Depends(visible_project)]
+
+
+@raises(LabelNotFound)
+async def project_label(label_id: PathId, project: VisibleProject, labels: LabelServiceDep) -> Label:
+    return await labels.get(access=project, label_id=label_id)
+
+
+@raises(MemberNotFound)
+async def project_member(user_id: PathId, project: VisibleProject, members: MemberServiceDep) -> Member:
+    return await members.get(access=project, user_id=user_id)
+
+
+ProjectLabel = Annotated[Label, Depends(project_label)]
+ProjectMember = Annotated[Member, Depends(project_member)]

@@ -1,0 +1,152 @@
+"""What crosses the wire for projects, labels and members: inputs refuse unknown fields, nulls
+where a value is required, and oversized values."""
+
+from datetime import datetime
+from typing import Annotated, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.domains.annotations.models import ProjectKind, ProjectRole
+from app.web.ids import EntityId
+
+ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=10_000)]
+LabelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+# One key an annotator presses to apply the label: a single printable, non-space character.
+Shortcut = Annotated[str, StringConstraints(pattern=r"^\S$")]
+DEFAULT_COLOUR = "#209cee"
+MAX_PAGE_SIZE = 100
+# A label set is what an annotator picks from: small, so it is listed whole.
+MAX_LABELS_PER_PROJECT = 200
+ItemT = TypeVar("ItemT")
+
+
+class Partial(BaseModel):
+    """An update: only the fields sent change; those in `not_null` may be left out, never null."""
+
+    model_config = ConfigDict(extra="forbid")
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "Partial":
+        nulls = [name for name in self.model_fields_set & self.not_null if getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"{', '.join(sorted(nulls))} may be left out but not null")
+        return self
+
+
+class CursorFilter(BaseModel):
+    """A listing's page, from the query string: pass `next_cursor` back as `cursor`."""
+
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(
+        default=None, max_length=512, description="`next_cursor` of the previous page."
+    )
+
+
+class CursorPage(BaseModel, Generic[ItemT]):
+    """Subclassed per item type, which names the schema in OpenAPI."""
+
+    items: list[ItemT]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ProjectName
+    description: Description = ""
+    kind: ProjectKind = Field(description="Fixed once the project exists: annotations depend on it.")
+    allow_overlapping_spans: bool = Field(default=False, description="Spans projects only.")
+    collaborative: bool = Field(
+        default=False, description="Annotators see and change each other's annotations."
+    )
+
+
+class ProjectUpdate(Partial):
+    not_null = frozenset({"name", "description", "allow_overlapping_spans", "collaborative"})
+
+    name: ProjectName | None = None
+    description: Description | None = None
+    allow_overlapping_spans: bool | None = None
+    collaborative: bool | None = None
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    description: str
+    kind: ProjectKind
+    allow_overlapping_spans: bool
+    collaborative: bool
+    created_by: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectFilter(CursorFilter):
+    member_id: EntityId | None = Field(
+        default=None, description="Admins: the projects of this member (default: every project)."
+    )
+
+
+class ProjectPage(CursorPage[ProjectRead]):
+    pass
+
+
+class LabelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: LabelName
+    colour: Colour = DEFAULT_COLOUR
+    shortcut: Shortcut | None = None
+
+
+class LabelUpdate(Partial):
+    """`shortcut: null` removes the label's shortcut."""
+
+    not_null = frozenset({"name", "colour"})
+
+    name: LabelName | None = None
+    colour: Colour | None = None
+    shortcut: Shortcut | None = None
+
+
+class LabelRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    project_id: int
+    name: str
+    colour: str
+    shortcut: str | None
+
+
+class MemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: EntityId
+    role: ProjectRole
+
+
+class MemberChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: ProjectRole
+
+
+class MemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: int
+    project_id: int
+    role: ProjectRole
+    created_at: datetime
+
+
+class MemberPage(CursorPage[MemberRead]):
+    pass
