@@ -34,7 +34,7 @@ help:
 	@echo "make check-image  build the image (base from Debian's packages), run migrate/serve/worker from it on this machine's servers"
 # </part:image>
 # <part:keel>
-	@echo "make check-remove-domains  remove todos and containers in a copy, then lint, migrate, test"
+	@echo "make check-remove-domains  remove todos, containers and annotations in a copy, then lint, migrate, test"
 	@echo "make check-template  generate the minimal and the full service from this repository, lint and test them"
 # </part:keel>
 	@echo "make migrate / catalogs / clean"

@@ -1,6 +1,7 @@
-"""The example domains (todos, containers) are leaves: only their own folder refers to them, so
-that removing one is deleting its folder, its tests and its line in INSTALLED_DOMAINS
-(tools/ci/remove_domains.sh does exactly that, then lints, migrates and runs what remains)."""
+"""The domains a service may be started without (the todos and containers examples,
+annotations) are leaves: only their own folder refers to them, so that removing one is deleting
+its folder, its tests and its line in INSTALLED_DOMAINS (tools/ci/remove_domains.sh does exactly
+that, then lints, migrates and runs what remains)."""
 
 import ast
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ("todos", "containers")
+EXAMPLES = ("todos", "containers", "annotations")
 # Where Keel's own code is: the app, its migrations' environment and the tools it runs.
 CODE = ("app", "migrations", "tools")
 

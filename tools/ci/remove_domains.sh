@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Removing a domain is deleting its folder and its line in INSTALLED_DOMAINS (DESIGN.md,
 # "A domain is a folder"). This does exactly that, in a temporary copy of the working tree,
-# for the example domains (KEEL_REMOVE_DOMAINS, default "todos containers"), then checks that
+# for the example domains (KEEL_REMOVE_DOMAINS, default "todos containers annotations"), then checks that
 # what remains is a whole Keel: lint, the migrations from empty on SQLite and on PostgreSQL,
 # and the remaining tests on the real servers.
 #
@@ -15,7 +15,7 @@
 # tests/e2e/test_account_pages.py, which drive Chromium). KEEL_REMOVE_DOMAINS_KEEP=1 keeps the copy for a look afterwards.
 set -euo pipefail
 
-read -r -a domains <<<"${KEEL_REMOVE_DOMAINS:-todos containers}"
+read -r -a domains <<<"${KEEL_REMOVE_DOMAINS:-todos containers annotations}"
 root=$(git rev-parse --show-toplevel)
 cd "$root"
 uv=${UV:-$(command -v uv 2>/dev/null || echo .tools/bin/uv)}

@@ -80,7 +80,7 @@ check_variant() {  # name, KEEL_TEST_REQUIRE, copier arguments...
 for variant in ${@:-minimal full}; do
   case $variant in
     minimal) check_variant minimal-service postgres \
-      --data todos=false --data containers=false --data redis=false --data worker=false \
+      --data todos=false --data containers=false --data annotations=false --data redis=false --data worker=false \
       --data admin=false --data image=false ;;
     full) check_variant full-service postgres,redis,rabbitmq ;;
     *) echo "usage: tools/ci/template.sh [minimal] [full]"; exit 2 ;;

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path.cwd()
-OPTIONAL = ("todos", "containers", "redis", "worker", "admin", "image")
+OPTIONAL = ("todos", "containers", "annotations", "redis", "worker", "admin", "image")
 
 # Whole paths (globs) each part owns, domains by the tests convention: tests/*/<name>/ and
 # tests/fixtures/<name>.py.
@@ -42,6 +42,12 @@ PATHS: dict[str, tuple[str, ...]] = {
         "app/infrastructure/docker.py",
         "tools/docker-engine.sh",
         "docs/kubernetes.md",
+    ),
+    "annotations": (
+        "app/domains/annotations",
+        "tests/*/annotations",
+        "tests/fixtures/annotations.py",
+        "docs/annotations.md",
     ),
     "redis": (
         "app/infrastructure/redis_cache.py",
@@ -80,6 +86,7 @@ EDITS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("app/domains/__init__.py", '    "containers",\n', ""),
         ("Makefile", "test: install catalogs browser $(DOCKER_ENGINE)\n", "test: install catalogs browser\n"),
     ),
+    "annotations": (("app/domains/__init__.py", '    "annotations",\n', ""),),
     "worker": (("pyproject.toml", '    "app.main | app.worker",\n', '    "app.main",\n'),),
     "admin": (("pyproject.toml", '    "app.api | app.admin",\n', '    "app.api",\n'),),
 }
