@@ -91,3 +91,12 @@ class LabelSetFull(ConflictError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit=limit)
+
+
+class AlreadyAnnotated(ConflictError):
+    """The annotator's annotation of this document exists already: change it instead."""
+
+    error_code = "already_annotated"
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__(document_id=document_id)
