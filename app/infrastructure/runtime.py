@@ -68,6 +68,18 @@ class Runtime:
             await uow.close()
 
     @asynccontextmanager
+    async def queued_unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that first waits its turn for a database slot, as a request's does:
+        for a response that reads a piece at a time while its body streams (an export), and
+        gives the slot back between pieces."""
+        uow = UnitOfWork(self.session_factory, slots=self.database_slots)
+        await uow.take_slot()
+        try:
+            yield uow
+        finally:
+            await uow.close()
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         """One unit of work, committed on success, its session closed either way."""
         uow = UnitOfWork(self.session_factory)
@@ -94,13 +106,8 @@ async def get_unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     to wait in SQLAlchemy's pool, which hands a returned connection to whoever asks first,
     a few requests waited seconds while newer ones went ahead (the benchmark's p99).
     """
-    runtime = runtime_of(request)
-    uow = UnitOfWork(runtime.session_factory, slots=runtime.database_slots)
-    await uow.take_slot()
-    try:
+    async with runtime_of(request).queued_unit_of_work() as uow:
         yield uow
-    finally:
-        await uow.close()
 
 
 # Function scope: the slot and the session are given back as soon as the endpoint has built

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.core.errors import raises
-from app.domains.accounts.dependencies import CurrentCaller, require
+from app.domains.accounts.dependencies import CurrentCaller, UserServiceDep, require
 from app.domains.annotations.errors import (
     LabelNotFound,
     MemberNotFound,
@@ -14,8 +14,11 @@ from app.domains.annotations.errors import (
 )
 from app.domains.annotations.models import Label, Member
 from app.domains.annotations.service.access import ADMIN_PERMISSION, AccessService, Actor, ProjectAccess
+from app.domains.annotations.service.agreement import AgreementService
+from app.domains.annotations.service.export import ExportService
 from app.domains.annotations.service.labels import LabelService
 from app.domains.annotations.service.members import MemberService
+from app.domains.annotations.service.progress import ProgressService
 from app.domains.annotations.service.projects import ProjectService
 from app.infrastructure.runtime import UoW, runtime_of
 from app.web.ids import PathId
@@ -46,10 +49,26 @@ async def member_service(request: Request, uow: UoW) -> MemberService:
     return MemberService(uow=uow, cursors=runtime_of(request).cursors)
 
 
+async def export_service(request: Request, uow: UoW, users: UserServiceDep) -> ExportService:
+    # The stream outlives the request's unit of work: each batch takes a unit of work of its own.
+    return ExportService(uow=uow, users=users, reads=runtime_of(request).queued_unit_of_work)
+
+
+async def progress_service(uow: UoW) -> ProgressService:
+    return ProgressService(uow=uow)
+
+
+async def agreement_service(uow: UoW) -> AgreementService:
+    return AgreementService(uow=uow)
+
+
 AccessServiceDep = Annotated[AccessService, Depends(access_service)]
 ProjectServiceDep = Annotated[ProjectService, Depends(project_service)]
 LabelServiceDep = Annotated[LabelService, Depends(label_service)]
 MemberServiceDep = Annotated[MemberService, Depends(member_service)]
+ExportServiceDep = Annotated[ExportService, Depends(export_service)]
+ProgressServiceDep = Annotated[ProgressService, Depends(progress_service)]
+AgreementServiceDep = Annotated[AgreementService, Depends(agreement_service)]
 
 
 @raises(ProjectNotFound)

@@ -100,3 +100,22 @@ class AlreadyAnnotated(ConflictError):
 
     def __init__(self, document_id: int) -> None:
         super().__init__(document_id=document_id)
+
+
+class ExportOfOwnAnnotationsOnly(PermissionDeniedError):
+    """An annotator of a project that is not collaborative exports only their own annotations
+    (`?annotator_id=` their id, or `me`): the others' are not theirs to see."""
+
+    error_code = "export_own_annotations_only"
+
+    def __init__(self, project_id: int) -> None:
+        super().__init__(project_id=project_id)
+
+
+class AgreementNotVisible(PermissionDeniedError):
+    """Agreement compares annotators with each other: for the project's managers and reviewers."""
+
+    error_code = "agreement_not_visible"
+
+    def __init__(self, project_id: int) -> None:
+        super().__init__(project_id=project_id)

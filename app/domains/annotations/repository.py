@@ -1,8 +1,12 @@
-"""Annotations queries: projects by membership, a project's labels and members."""
+"""Annotations queries: projects by membership, a project's labels and members, and the
+whole-project reads of export, progress and agreement."""
 
-from sqlalchemy import select, update
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-from app.domains.annotations.models import Label, Member, Project, ProjectRole
+from sqlalchemy import and_, func, select, update
+
+from app.domains.annotations.models import Annotation, Document, Label, Mark, Member, Project, ProjectRole
 from app.infrastructure.repository import Repository
 
 
@@ -75,3 +79,123 @@ class MemberRepository(Repository[Member]):
             Member.project_id == project_id, Member.role == ProjectRole.MANAGER.value
         )
         return list(await self.session.scalars(query))
+
+
+class DocumentRow(NamedTuple):
+    id: int
+    text: str
+    meta: dict[str, Any]
+    status: str
+
+
+class MarkRow(NamedTuple):
+    """One mark of one annotation; an annotation without marks is one row with `label_id` None."""
+
+    document_id: int
+    annotator_id: int
+    label_id: int | None
+    start: int | None
+    end: int | None
+
+
+class ReportRepository(Repository[Document]):
+    """Reads over a whole project, in columns rather than entities, a batch of documents at a
+    time, so that no read holds more than one batch in memory."""
+
+    model = Document
+
+    async def document_batch(
+        self, *, project_id: int, after_id: int, limit: int, status: str | None
+    ) -> list[DocumentRow]:
+        query = (
+            select(Document.id, Document.text, Document.meta, Document.status)
+            .where(Document.project_id == project_id, Document.id > after_id)
+            .order_by(Document.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(Document.status == status)
+        return [DocumentRow(*row) for row in await self.session.execute(query)]
+
+    async def marks_between(
+        self,
+        *,
+        project_id: int,
+        first_id: int,
+        last_id: int,
+        annotator_id: int | None,
+        only: Sequence[int] | None = None,
+    ) -> list[MarkRow]:
+        """The marks of the annotations of the documents `first_id`..`last_id` (a range scan),
+        or of those of them in `only`, by document, annotator and position."""
+        query = (
+            select(Annotation.document_id, Annotation.annotator_id, Mark.label_id, Mark.start, Mark.end)
+            .outerjoin(Mark, Mark.annotation_id == Annotation.id)
+            .where(
+                Annotation.project_id == project_id,
+                Annotation.document_id.between(first_id, last_id),
+            )
+            .order_by(Annotation.document_id, Annotation.annotator_id, Mark.start, Mark.end, Mark.id)
+        )
+        if annotator_id is not None:
+            query = query.where(Annotation.annotator_id == annotator_id)
+        if only is not None:
+            query = query.where(Annotation.document_id.in_(only))
+        return [MarkRow(*row) for row in await self.session.execute(query)]
+
+    async def documents_annotated_twice(self, *, project_id: int, after_id: int, limit: int) -> list[int]:
+        """The next `limit` documents, by id, that two annotators or more have annotated."""
+        query = (
+            select(Annotation.document_id)
+            .where(Annotation.project_id == project_id, Annotation.document_id > after_id)
+            .group_by(Annotation.document_id)
+            .having(func.count() >= 2)
+            .order_by(Annotation.document_id)
+            .limit(limit)
+        )
+        return list(await self.session.scalars(query))
+
+    async def annotator_ids(self, project_id: int) -> list[int]:
+        query = select(Annotation.annotator_id).where(Annotation.project_id == project_id).distinct()
+        return list(await self.session.scalars(query))
+
+    async def label_names(self, project_id: int) -> dict[int, str]:
+        query = select(Label.id, Label.name).where(Label.project_id == project_id)
+        return {label_id: name for label_id, name in await self.session.execute(query)}
+
+    async def status_counts(self, project_id: int) -> dict[str, int]:
+        query = (
+            select(Document.status, func.count())
+            .where(Document.project_id == project_id)
+            .group_by(Document.status)
+        )
+        return {status: count for status, count in await self.session.execute(query)}
+
+    async def member_progress(self, project_id: int) -> list[tuple[int, str, int]]:
+        """Each member's user id, role and number of documents annotated (one annotation each)."""
+        query = (
+            select(Member.user_id, Member.role, func.count(Annotation.id))
+            .outerjoin(
+                Annotation,
+                and_(Annotation.project_id == Member.project_id, Annotation.annotator_id == Member.user_id),
+            )
+            .where(Member.project_id == project_id)
+            .group_by(Member.user_id, Member.role)
+            .order_by(Member.user_id)
+        )
+        return [(user_id, role, count) for user_id, role, count in await self.session.execute(query)]
+
+    async def label_use(self, project_id: int) -> list[tuple[int, str, int, int]]:
+        """Each label's id, name, number of marks and of documents it marks, by name."""
+        query = (
+            select(Label.id, Label.name, func.count(Mark.id), func.count(Annotation.document_id.distinct()))
+            .outerjoin(Mark, Mark.label_id == Label.id)
+            .outerjoin(Annotation, Annotation.id == Mark.annotation_id)
+            .where(Label.project_id == project_id)
+            .group_by(Label.id, Label.name)
+            .order_by(Label.name, Label.id)
+        )
+        return [
+            (label_id, name, marks, documents)
+            for label_id, name, marks, documents in await self.session.execute(query)
+        ]

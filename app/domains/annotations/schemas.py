@@ -2,7 +2,7 @@
 where a value is required, and oversized values."""
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Generic, TypeVar
+from typing import Annotated, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -150,3 +150,78 @@ class MemberRead(BaseModel):
 
 class MemberPage(CursorPage[MemberRead]):
     pass
+
+
+class ExportFilter(BaseModel):
+    """What an export writes: every document, or only approved ones; everyone's labels, or one
+    annotator's."""
+
+    annotator_id: EntityId | Literal["me"] | None = Field(
+        default=None, description="Only this annotator's labels (`me`: yours), on every document."
+    )
+    approved: bool = Field(default=False, description="Only the approved documents.")
+
+
+class DocumentCounts(BaseModel):
+    total: int
+    unannotated: int
+    annotated: int
+    approved: int
+    rejected: int
+
+
+class MemberProgress(BaseModel):
+    user_id: int
+    role: ProjectRole
+    annotated_documents: int
+
+
+class LabelUse(BaseModel):
+    label_id: int
+    name: str
+    marks: int = Field(description="Marks with this label, by every annotator.")
+    documents: int = Field(description="Documents on which at least one annotator used it.")
+
+
+class ProgressRead(BaseModel):
+    documents: DocumentCounts
+    members: list[MemberProgress]
+    labels: list[LabelUse]
+
+
+class ClassificationFigures(BaseModel):
+    """Null where the figure is undefined: kappa when chance agreement is 1 (docs/annotations.md)."""
+
+    percent_agreement: float | None
+    kappa: float | None
+
+
+class SpanFigures(BaseModel):
+    """Null where a denominator is 0 (docs/annotations.md)."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+Figures = ClassificationFigures | SpanFigures
+
+
+class LabelFigures(BaseModel):
+    label_id: int
+    name: str
+    figures: Figures
+
+
+class PairAgreement(BaseModel):
+    annotator_ids: tuple[int, int] = Field(description="The first is the reference for precision and recall.")
+    documents: int = Field(description="Documents both annotated.")
+    overall: Figures
+    labels: list[LabelFigures]
+
+
+class AgreementRead(BaseModel):
+    kind: ProjectKind
+    pairs: list[PairAgreement]
+    average: Figures = Field(description="The mean over the pairs of each figure they define.")
+    labels: list[LabelFigures] = Field(description="Each label's figures, averaged over the pairs.")
