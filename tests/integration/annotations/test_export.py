@@ -87,6 +87,17 @@ async def test_the_default_export_has_every_document_with_everyones_labels(spans
     )
 
 
+async def test_the_export_is_gzipped_for_clients_that_accept_it(spans: SpansProject) -> None:
+    gzipped = await spans.ann.client.get(spans.url, headers={"Accept-Encoding": "gzip"})
+    plain = await spans.ann.client.get(spans.url, headers={"Accept-Encoding": "identity"})
+
+    assert gzipped.headers["content-encoding"] == "gzip"  # once, by the export: not again by the middleware
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    assert lines(gzipped) == lines(plain)
+    assert len(plain.content) == len(plain.text.encode())
+
+
 async def test_one_annotators_export_has_every_document_with_their_labels_only(spans: SpansProject) -> None:
     response = await spans.ann.client.get(spans.url, params={"annotator_id": spans.bob.id})
 
