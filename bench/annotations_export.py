@@ -5,13 +5,15 @@ within 10 s, and the server's memory growing by 30 MB at most.
 `python -m bench.annotations_export` makes a `keel_bench` database (KEEL_BENCH_POSTGRES_URL,
 as `make bench`), starts `keel serve` on it with production settings, makes a project through
 the API, writes the documents, annotations and marks straight into the tables with Core
-inserts, exports twice (the first warms the server up) and prints the figures as JSON.
+inserts, exports RUNS times (the first on a cold server) and prints the figures as JSON.
 `measure_export` measures one export of any running server.
 """
 
 import asyncio
 import json
+import os
 import random
+import socket
 import time
 from typing import Any
 
@@ -31,7 +33,7 @@ from bench.harness import (
     rss_mb,
 )
 
-PORT = 8092
+PORT = int(os.environ.get("KEEL_BENCH_EXPORT_PORT", "8173"))  # a port of its own: other benches use 809x
 DATABASE = "keel_bench_annotations_export"
 DOCUMENTS = 100_000
 CHUNK = 5_000  # rows per INSERT
@@ -51,6 +53,7 @@ WORDS = [
     "news",
     "story",
 ]
+RUNS = 3
 TARGET = {"first_byte_s": 1.0, "total_s": 10.0, "rss_growth_mb": 30.0}
 
 
@@ -64,8 +67,10 @@ def measure_export(
     size = 0
     first_byte = None
     started = time.perf_counter()
+    # gzip unless the caller says otherwise: what `curl --compressed` and browsers ask for.
+    asked = {"Accept-Encoding": "gzip", **headers}
     with (
-        httpx.Client(base_url=base_url, headers=headers, timeout=120) as client,
+        httpx.Client(base_url=base_url, headers=asked, timeout=120) as client,
         client.stream("GET", f"/api/v1/projects/{project_id}/export") as response,
     ):
         response.raise_for_status()
@@ -163,7 +168,15 @@ def prepare_project(base_url: str) -> tuple[dict[str, str], int, int, list[int]]
     return headers, project_id, int(user.json()["id"]), labels
 
 
+def ensure_port_free(port: int) -> None:
+    """The harness takes whatever answers on the port for the server it started."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is in use: set KEEL_BENCH_EXPORT_PORT")
+
+
 def main() -> None:
+    ensure_port_free(PORT)
     dsn = asyncio.run(fresh_database(DATABASE))
     env = keel_environment(dsn)
     try:
@@ -174,15 +187,13 @@ def main() -> None:
             started = time.perf_counter()
             asyncio.run(seed_documents(dsn, project_id=project_id, annotator_id=user_id, label_ids=labels))
             seeded_s = round(time.perf_counter() - started, 1)
-            first = measure_export(base_url, headers, project_id, server.pid)
-            second = measure_export(base_url, headers, project_id, server.pid)
+            runs = [measure_export(base_url, headers, project_id, server.pid) for _ in range(RUNS)]
         report: dict[str, Any] = {
             "documents": DOCUMENTS,
             "seeded_in_s": seeded_s,
-            "first_export": first,
-            "second_export": second,
+            "runs": runs,  # the first on a cold server
             "target": TARGET,
-            "met": all(max(first[key], second[key]) <= limit for key, limit in TARGET.items()),
+            "met_by_every_run": all(run[key] <= limit for run in runs for key, limit in TARGET.items()),
         }
         print(json.dumps(report, indent=2))
     finally:

@@ -8,6 +8,7 @@ Each batch reads what is committed when it runs: a document added meanwhile is e
 id comes after the batch being read, one deleted meanwhile is not if it had not been written.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
@@ -28,6 +29,9 @@ MEDIA_TYPE = "application/x-ndjson"
 
 Reads = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
 Label = str | list[int | str]  # "Name" (classification) or [start, end, "Name"] (spans)
+Batch = tuple[list[DocumentRow], list[MarkRow]]
+# One encoder for every line: `json.dumps` with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,29 +87,43 @@ class ExportService:
         )
 
     async def lines(self, plan: ExportPlan) -> AsyncIterator[bytes]:
-        """The export's lines, a batch of documents per chunk."""
-        status = DocumentStatus.APPROVED.value if plan.approved_only else None
-        after_id = 0
-        while True:
-            async with self.reads() as uow:
-                reports = ReportRepository(uow.session)
-                documents = await reports.document_batch(
-                    project_id=plan.project_id, after_id=after_id, limit=EXPORT_BATCH, status=status
-                )
+        """The export's lines, a batch of documents per chunk. The next batch is read while
+        this one is encoded and sent: the database and the encoding overlap."""
+        reading: asyncio.Future[Batch] | None = asyncio.ensure_future(self._batch(plan, after_id=0))
+        try:
+            while reading is not None:
+                documents, marks = await reading
+                reading = None
                 if not documents:
                     return
-                marks = await reports.marks_between(
-                    project_id=plan.project_id,
-                    first_id=documents[0].id,
-                    last_id=documents[-1].id,
-                    annotator_id=plan.annotator_id,
-                )
-                if any(mark.label_id not in plan.label_names for mark in marks if mark.label_id is not None):
-                    plan.label_names.update(await reports.label_names(plan.project_id))
-            yield _encode(plan, documents, marks)
-            if len(documents) < EXPORT_BATCH:
-                return
-            after_id = documents[-1].id
+                if len(documents) == EXPORT_BATCH:
+                    reading = asyncio.ensure_future(self._batch(plan, after_id=documents[-1].id))
+                yield _encode(plan, documents, marks)
+        finally:
+            if reading is not None:  # the client left: stop the read, give its connection back
+                reading.cancel()
+                await asyncio.gather(reading, return_exceptions=True)
+
+    async def _batch(self, plan: ExportPlan, *, after_id: int) -> Batch:
+        """Up to EXPORT_BATCH documents after `after_id` and their marks, on a connection taken
+        for these two queries only."""
+        status = DocumentStatus.APPROVED.value if plan.approved_only else None
+        async with self.reads() as uow:
+            reports = ReportRepository(uow.session)
+            documents = await reports.document_batch(
+                project_id=plan.project_id, after_id=after_id, limit=EXPORT_BATCH, status=status
+            )
+            if not documents:
+                return documents, []
+            marks = await reports.marks_between(
+                project_id=plan.project_id,
+                first_id=documents[0].id,
+                last_id=documents[-1].id,
+                annotator_id=plan.annotator_id,
+            )
+            if any(mark.label_id not in plan.label_names for mark in marks if mark.label_id is not None):
+                plan.label_names.update(await reports.label_names(plan.project_id))
+        return documents, marks
 
 
 def _encode(plan: ExportPlan, documents: list[DocumentRow], marks: list[MarkRow]) -> bytes:
@@ -136,7 +154,7 @@ def _line(plan: ExportPlan, document: DocumentRow, labels_of: dict[int, list[Lab
             {"annotator": plan.emails[annotator], "labels": labels} for annotator, labels in known.items()
         ]
     line["status"] = document.status
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _JSON.encode(line) + "\n"
 
 
 def _union(label_lists: Iterable[list[Label]]) -> list[Label]:
