@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from app.domains.accounts.errors import UserNotFound
 from app.domains.accounts.service.users import UserService
 from app.domains.annotations.errors import ExportOfOwnAnnotationsOnly
 from app.domains.annotations.models import DocumentStatus, ProjectKind, ProjectRole
@@ -76,7 +77,10 @@ class ExportService:
         emails: dict[int, str] = {}
         if annotator_id is None:
             for user_id in await self.reports.annotator_ids(access.project_id):
-                emails[user_id] = (await self.users.get(user_id)).email
+                try:
+                    emails[user_id] = (await self.users.get(user_id)).email
+                except UserNotFound:
+                    continue  # deleted since: their annotations went with them
         return ExportPlan(
             project_id=access.project_id,
             spans=project.kind == ProjectKind.SPANS.value,
