@@ -48,3 +48,18 @@ async def test_the_export_yields_a_chunk_per_batch_holding_no_slot_between_them(
         (document, ["spam"]) for document in documents
     ]
     assert lines[0]["annotations"] == [{"annotator": "ann@example.com", "labels": ["spam"]}]
+
+
+async def test_a_label_made_after_the_export_began_is_written_by_name(
+    uow: UnitOfWork, runtime: Runtime, accounts: AccountServices
+) -> None:
+    ann = await make_user(uow, email="ann@example.com")
+    project = await make_project(uow, creator=ann, kind=ProjectKind.MULTI_LABEL)
+    exports = ExportService(uow=uow, users=accounts.users, reads=runtime.queued_unit_of_work)
+    plan = await exports.plan(access=manager_access(project, ann), filters=ExportFilter(annotator_id=ann.id))
+    late = await make_label(uow, project=project, manager=ann, name="late")
+    await seed_document(uow, project_id=project.id, annotations={ann.id: [late.id]})
+
+    chunks = [chunk async for chunk in exports.lines(plan)]
+
+    assert json.loads(b"".join(chunks))["labels"] == ["late"]
