@@ -3,9 +3,11 @@
 In process, without sockets: the server is uvicorn's own HTTP protocol (the one `keel serve`
 runs, and plain httptools for the floor) fed a request's bytes on a transport that drops what
 is written; the database is PostgreSQL (the `make bench` server) or, with `--sqlite`, a file.
-Each figure is the median of alternating rounds, in CPU time (`time.process_time`, all the
-process's threads), so a busy machine slows it little; the database server's own CPU is not
-counted, for Keel and the floor alike.
+Figures are CPU time (`time.process_time`, all the process's threads), so a busy machine slows
+them less than the clock; the database server's own CPU is not counted, for Keel and the floor
+alike. A round times each request's measurements back to back and takes the layers there;
+each figure is a layer's median over the rounds (so the layers need not add up to the total
+exactly).
 
 Layers are measured by difference, or alone where a layer is one call:
 
@@ -72,8 +74,8 @@ from app.web.responses import operations
 from bench import floor, middleware
 from bench.harness import PASSWORD, drop_database, fresh_database
 
-REQUESTS = int(os.environ.get("KEEL_LEDGER_REQUESTS", "400"))  # per measurement and round
-ROUNDS = int(os.environ.get("KEEL_LEDGER_ROUNDS", "5"))
+REQUESTS = int(os.environ.get("KEEL_LEDGER_REQUESTS", "200"))  # per measurement and round
+ROUNDS = int(os.environ.get("KEEL_LEDGER_ROUNDS", "11"))
 SECRET = "ledger-" + "x" * 40
 EMAIL = "ledger@example.com"
 LAYERS = (
@@ -215,32 +217,63 @@ async def cpu_microseconds(call: Call, count: int) -> float:
     return (time.process_time() - started) / count * 1e6
 
 
-async def medians(calls: dict[str, Call]) -> dict[str, float]:
-    """Median CPU µs of each call, its rounds alternating with the others' (after a warm-up)."""
-    for call in calls.values():
-        for _ in range(20):
-            await call()
-    timings: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(ROUNDS):
-        for name, call in calls.items():
-            timings[name].append(await cpu_microseconds(call, REQUESTS))
-    return {name: statistics.median(values) for name, values in timings.items()}
-
-
-def measurements(system: System, *, totals_only: bool) -> dict[str, Call]:
-    calls: dict[str, Call] = {}
-    for endpoint in system.endpoints:
-        key = f"{system.name}|{endpoint.name}"
-        calls[f"{key}|whole"] = serving(system.server, endpoint)
-        calls[f"{key}|app"] = calling(system.app, endpoint, system.app)
-        if totals_only:
-            continue
-        calls[f"{key}|router"] = calling(system.router, endpoint, system.app)
-        for part in PARTS:
-            call = getattr(endpoint, part)
-            if call is not None:
-                calls[f"{key}|{part}"] = call
+def measurements(system: System, endpoint: Endpoint, *, totals_only: bool) -> dict[str, Call]:
+    """What is timed of one request: whole, the app alone, the router alone, each part alone."""
+    calls = {
+        "whole": serving(system.server, endpoint),
+        "app": calling(system.app, endpoint, system.app),
+    }
+    if not totals_only:
+        calls["router"] = calling(system.router, endpoint, system.app)
+        calls.update({part: call for part in PARTS if (call := getattr(endpoint, part)) is not None})
     return calls
+
+
+def layers(timings: dict[str, float]) -> dict[str, float]:
+    """One round's layers of a request, by difference between its measurements."""
+    whole, app = timings["whole"], timings["app"]
+    if "router" not in timings:
+        return {"server": whole - app, "app": app, "total": whole}
+    parts = {part: timings.get(part, 0.0) for part in PARTS}
+    return {
+        "server": whole - app,
+        "middleware": app - timings["router"],
+        "routing and dependencies": timings["router"] - sum(parts.values()),
+        **parts,
+        "total": whole,
+    }
+
+
+async def ledger_of(systems: list[System], *, totals_only: bool) -> dict[str, dict[str, dict[str, float]]]:
+    """Each request's layers: the median of each over the rounds (rounded to 0.1 µs).
+
+    A round times one request's measurements back to back and takes their differences there,
+    so that a change in the machine's load between rounds moves a layer's figure less than it
+    moves the measurements it is the difference of.
+    """
+    chains = {
+        (system.name, endpoint.name): measurements(system, endpoint, totals_only=totals_only)
+        for system in systems
+        for endpoint in system.endpoints
+    }
+    for chain in chains.values():  # warm-up: caches, prepared statements, the pool
+        for call in chain.values():
+            for _ in range(20):
+                await call()
+    rounds: dict[tuple[str, str], list[dict[str, float]]] = {key: [] for key in chains}
+    for _ in range(ROUNDS):
+        for key, chain in chains.items():
+            timings = {name: await cpu_microseconds(call, REQUESTS) for name, call in chain.items()}
+            rounds[key].append(layers(timings))
+    rows: dict[str, dict[str, dict[str, float]]] = {}
+    for (system, endpoint), figures in rounds.items():
+        rows.setdefault(endpoint, {})[system] = {
+            name: round(statistics.median(round_[name] for round_ in figures), 1) for name in figures[0]
+        }
+    if totals_only:  # and Python calls per request, which do not depend on the machine's load
+        for (system, endpoint), chain in chains.items():
+            rows[endpoint][system]["calls"] = await python_calls(chain["app"])
+    return rows
 
 
 async def python_calls(call: Call, count: int = 100) -> float:
@@ -251,24 +284,6 @@ async def python_calls(call: Call, count: int = 100) -> float:
         await call()
     profile.disable()
     return round(pstats.Stats(profile).total_calls / count, 1)  # type: ignore[attr-defined]
-
-
-def layers(timings: dict[str, float], key: str) -> dict[str, float]:
-    """The layers of one system's endpoint from its measurements (rounded to 0.1 µs)."""
-    whole, app = timings[f"{key}|whole"], timings[f"{key}|app"]
-    if f"{key}|router" not in timings:
-        figures = {"server": whole - app, "app": app, "total": whole, "calls": timings[f"{key}|calls"]}
-        return {name: round(value, 1) for name, value in figures.items()}
-    router = timings[f"{key}|router"]
-    parts = {part: timings.get(f"{key}|{part}", 0.0) for part in PARTS}
-    figures = {
-        "server": whole - app,
-        "middleware": app - router,
-        "routing and dependencies": router - sum(parts.values()),
-        **parts,
-        "total": whole,
-    }
-    return {name: round(value, 1) for name, value in figures.items()}
 
 
 # --- Keel ---------------------------------------------------------------------------------
@@ -491,18 +506,7 @@ async def measure_systems(url: str, dsn: str | None, *, totals_only: bool) -> di
         systems = [keel]
         if dsn is not None and not totals_only:
             systems.append(await floor_system(dsn, token, stack))
-        calls: dict[str, Call] = {}
-        for system in systems:
-            calls.update(measurements(system, totals_only=totals_only))
-        timings = await medians(calls)
-        if totals_only:  # and Python calls per request, which do not depend on the machine's load
-            for endpoint in keel.endpoints:
-                timings[f"keel|{endpoint.name}|calls"] = await python_calls(calling(app, endpoint, app))
-    rows: dict[str, dict[str, dict[str, float]]] = {}
-    for system in systems:
-        for endpoint in system.endpoints:
-            figures = layers(timings, f"{system.name}|{endpoint.name}")
-            rows.setdefault(endpoint.name, {})[system.name] = figures
+        rows = await ledger_of(systems, totals_only=totals_only)
     return {
         "database": "sqlite" if dsn is None else "postgresql",
         "requests_per_measurement": REQUESTS,
@@ -541,8 +545,8 @@ def table(ledger: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"Measured by `python -m bench.ledger` at {ledger['commit']} on {ledger['measured_at']}, "
-        f"{ledger['database']}: the median of {ledger['rounds']} alternating rounds of "
-        f"{ledger['requests_per_measurement']} requests (or calls) each."
+        f"{ledger['database']}: each layer's median over {ledger['rounds']} rounds of "
+        f"{ledger['requests_per_measurement']} requests (or calls) per measurement."
     )
     return "\n".join(lines)
 

@@ -39,7 +39,7 @@ class UserRepository(Repository[User]):
     async def row(self, user_id: int) -> UserRow | None:
         """The user as shown, or None: to read, not to change (that takes `get`)."""
         found = await self.rows(USER_ROW, {"id": user_id})
-        return UserRow(**found[0]._mapping) if found else None
+        return UserRow(*tuple(found[0])) if found else None  # its columns are its fields, in order
 
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == comparable_email(email)))

@@ -9,7 +9,7 @@ loading all the same (docs/decisions.md, "Core statements on hot reads").
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -69,7 +69,7 @@ class TodoRow:
     version: int
     created_at: datetime
     updated_at: datetime
-    tags: list[TagRow]
+    tags: list[TagRow] = field(default_factory=list)  # filled as the listing's rows come
 
 
 class TodoRepository(Repository[Todo]):
@@ -120,27 +120,19 @@ class TodoRepository(Repository[Todo]):
         return await self._rows(_keyset_statement(shape), values)
 
     async def _rows(self, statement: Select[Any], values: dict[str, Any]) -> list[TodoRow]:
-        """The todos of a listing statement, each with its tags (one row per tag)."""
+        """The todos of a listing statement, each with its tags (one row per tag).
+
+        A row is the todo's fields then its tag's, in the order of `TodoRow`'s and `TagRow`'s
+        (`_with_tags` selects them so), and is read by position: reading a row's columns by
+        name took three times as long as building the todos (190 against 60 µs for 20 todos
+        with 2 tags).
+        """
         todos: list[TodoRow] = []
         for row in await self.rows(statement, values):
-            if not todos or todos[-1].id != row.id:
-                todos.append(
-                    TodoRow(
-                        id=row.id,
-                        title=row.title,
-                        description=row.description,
-                        completed=row.completed,
-                        owner_id=row.owner_id,
-                        version=row.version,
-                        created_at=row.created_at,
-                        updated_at=row.updated_at,
-                        tags=[],
-                    )
-                )
-            if row.tag_id is not None:
-                todos[-1].tags.append(
-                    TagRow(id=row.tag_id, name=row.tag_name, colour=row.tag_colour, owner_id=row.tag_owner_id)
-                )
+            if not todos or todos[-1].id != row[0]:  # the todo's id
+                todos.append(TodoRow(*tuple(row[:TODO_WIDTH])))
+            if row[TODO_WIDTH] is not None:  # the tag's id: none for a todo without tags
+                todos[-1].tags.append(TagRow(*row[TODO_WIDTH:]))
         return todos
 
 
@@ -151,13 +143,11 @@ class TodoRepository(Repository[Todo]):
 # The tables, not the mapped classes: a statement on the classes' attributes is an ORM one.
 TODOS, TAGS = Todo.__table__, Tag.__table__
 
-# A listing's tag columns, named apart from the todo's own.
-TAG_COLUMNS = (
-    TAGS.c.id.label("tag_id"),
-    TAGS.c.name.label("tag_name"),
-    TAGS.c.colour.label("tag_colour"),
-    TAGS.c.owner_id.label("tag_owner_id"),
-)
+# A listing row's columns: a todo's, then its tag's (named apart), as `TodoRow` and `TagRow`
+# take them.
+TODO_COLUMNS = tuple(column.name for column in fields(TodoRow) if column.name != "tags")
+TODO_WIDTH = len(TODO_COLUMNS)
+TAG_COLUMNS = tuple(TAGS.c[column.name].label(f"tag_{column.name}") for column in fields(TagRow))
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +240,7 @@ def _with_tags(query: Select[Any], *, sort: str, descending: bool) -> Select[Any
         .subquery("page")
     )
     return (
-        select(page, *TAG_COLUMNS)
+        select(*(page.c[name] for name in TODO_COLUMNS), *TAG_COLUMNS)
         .outerjoin(todo_tags, todo_tags.c.todo_id == page.c.id)
         .outerjoin(TAGS, TAGS.c.id == todo_tags.c.tag_id)
         .order_by(*ordered(page.c[sort], page.c.id), TAGS.c.name)
