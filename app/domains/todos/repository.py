@@ -123,9 +123,8 @@ class TodoRepository(Repository[Todo]):
         """The todos of a listing statement, each with its tags (one row per tag).
 
         A row is the todo's fields then its tag's, in the order of `TodoRow`'s and `TagRow`'s
-        (`_with_tags` selects them so), and is read by position: reading a row's columns by
-        name took three times as long as building the todos (190 against 60 µs for 20 todos
-        with 2 tags).
+        (`_with_tags` selects them so), and is read by position: 20 todos with 2 tags each
+        took 190 µs to build reading their rows' columns by name, 60 by position.
         """
         todos: list[TodoRow] = []
         for row in await self.rows(statement, values):
