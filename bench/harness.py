@@ -89,7 +89,6 @@ def children(pid: int) -> list[int]:
 
 
 async def fresh_database(name: str = DATABASE) -> str:
-    """An empty database `name` (a bench of its own may run beside `make bench`)."""
     admin = await asyncpg.connect(SERVER_URL)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
