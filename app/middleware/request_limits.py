@@ -23,7 +23,6 @@ from starlette.types import Message, Receive, Scope
 
 from app.core.errors import RequestHeaderFieldsTooLarge, handle_app_error, handle_http_exception
 
-
 # A path (a full match of the pattern) whose bodies may be this many bytes.
 LargeBodyPath = tuple[re.Pattern[str], int]
 
