@@ -1,9 +1,13 @@
-"""Annotations queries: projects by membership, a project's labels and members."""
+"""Annotations queries: projects by membership, a project's labels and members, its documents;
+and the bulk inserts of an import."""
 
-from sqlalchemy import select, update
+from typing import Any, cast
 
-from app.domains.annotations.models import Label, Member, Project, ProjectRole
-from app.infrastructure.repository import Repository
+from sqlalchemy import Table, exists, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domains.annotations.models import Annotation, Document, Label, Mark, Member, Project, ProjectRole
+from app.infrastructure.repository import Repository, contains_pattern
 
 
 class ProjectRepository(Repository[Project]):
@@ -70,8 +74,84 @@ class MemberRepository(Repository[Member]):
             query = query.where(Member.user_id > after_user_id)
         return list(await self.session.scalars(query))
 
+    async def user_ids(self, project_id: int) -> list[int]:
+        return list(await self.session.scalars(select(Member.user_id).where(Member.project_id == project_id)))
+
     async def managers(self, project_id: int) -> list[int]:
         query = select(Member.user_id).where(
             Member.project_id == project_id, Member.role == ProjectRole.MANAGER.value
         )
         return list(await self.session.scalars(query))
+
+
+class DocumentRepository(Repository[Document]):
+    model = Document
+
+    async def in_project(self, project_id: int, document_id: int) -> Document | None:
+        return await self.session.scalar(
+            select(Document).where(Document.project_id == project_id, Document.id == document_id)
+        )
+
+    async def page(
+        self,
+        *,
+        project_id: int,
+        status: str | None,
+        annotator_id: int | None,
+        text: str | None,
+        after_id: int | None,
+        limit: int,
+    ) -> list[Document]:
+        """Up to `limit` documents in import order after `after_id`: a keyset page, as fast at
+        the millionth document as at the first (the `(project_id[, status], id)` indexes)."""
+        query = select(Document).where(Document.project_id == project_id).order_by(Document.id).limit(limit)
+        if status is not None:
+            query = query.where(Document.status == status)
+        if annotator_id is not None:
+            query = query.where(
+                exists().where(
+                    Annotation.project_id == project_id,
+                    Annotation.annotator_id == annotator_id,
+                    Annotation.document_id == Document.id,
+                )
+            )
+        if text is not None:
+            query = query.where(Document.text.ilike(contains_pattern(text), escape="\\"))
+        if after_id is not None:
+            query = query.where(Document.id > after_id)
+        return list(await self.session.scalars(query))
+
+
+class ImportRepository:
+    """An import's rows, written with Core executemany (one statement per table and batch,
+    SQLAlchemy's insertmanyvalues): no ORM objects, so memory stays flat whatever the file."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_documents(self, rows: list[dict[str, Any]]) -> list[int]:
+        """The new documents' ids, in the order of `rows`."""
+        return await self._returning_ids(Document, rows)
+
+    async def add_annotations(self, rows: list[dict[str, Any]]) -> list[int]:
+        return await self._returning_ids(Annotation, rows)
+
+    async def add_marks(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(_table(Mark)), rows)
+
+    async def add_label(self, row: dict[str, Any]) -> int:
+        table = _table(Label)
+        return int(await self.session.scalar(insert(table).returning(table.c.id), row) or 0)
+
+    async def _returning_ids(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        table = _table(model)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list((await self.session.scalars(statement, rows)).all())
+
+
+def _table(model: type[Any]) -> Table:
+    """A model's table, for Core statements (no ORM objects, no per-row bookkeeping)."""
+    return cast(Table, model.__table__)

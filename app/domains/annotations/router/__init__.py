@@ -1,5 +1,5 @@
 """The annotations domain's routers (v1)."""
 
-from app.domains.annotations.router import labels, members, projects
+from app.domains.annotations.router import documents, imports, labels, members, projects
 
-v1 = (projects.router, labels.router, members.router)
+v1 = (projects.router, labels.router, members.router, documents.router, imports.router)
