@@ -34,6 +34,10 @@ def settings(database_url: str, upload_dir: Path) -> Settings:
     )
 
 
+def uploads_left(upload_dir: Path) -> list[Path]:
+    return list(upload_dir.iterdir()) if upload_dir.exists() else []
+
+
 def jsonl(*lines: Any) -> bytes:
     return b"".join(
         (line if isinstance(line, bytes) else json.dumps(line).encode()) + b"\n" for line in lines
@@ -116,7 +120,7 @@ async def test_a_jsonl_file_without_labels_becomes_unannotated_documents_with_th
         ("first", {"source": "web"}, "unannotated"),
         ("second \u00e9\U0001f600", {}, "unannotated"),
     ]
-    assert list(upload_dir.iterdir()) == []  # the upload is gone with its job
+    assert uploads_left(upload_dir) == []  # the upload is gone with its job
 
 
 async def test_spans_become_the_importers_annotation_and_unknown_labels_are_created(
@@ -196,7 +200,7 @@ async def test_a_csv_file_has_a_text_column_and_the_others_go_to_meta(
 ) -> None:
     ann = await people.member()
     project = await new_project(ann.client)
-    content = 'source,text\nweb,"first, with a comma"\n\nbook,"two\nlines"\n'.encode()
+    content = b'source,text\nweb,"first, with a comma"\n\nbook,"two\nlines"\n'
 
     job = await imported(app, ann.client, project, content, content_type="text/csv")
     documents = await rows(app, Document)
@@ -211,7 +215,7 @@ async def test_a_csv_file_has_a_text_column_and_the_others_go_to_meta(
 async def test_a_text_file_is_a_document_a_line(app: FastAPI, people: PeopleFactory) -> None:
     ann = await people.member()
     project = await new_project(ann.client)
-    content = "first line\r\n\n  \nsecond line\nthird".encode()
+    content = b"first line\r\n\n  \nsecond line\nthird"
 
     job = await imported(
         app, ann.client, project, content, content_type="application/octet-stream", format="text"
@@ -238,7 +242,7 @@ async def test_one_malformed_line_fails_the_import_and_nothing_is_kept(
     assert job["result"]["bad_lines"][0]["reason"].startswith("not JSON")
     assert [line["reason"] for line in job["result"]["bad_lines"][1:]] == ["not a JSON object", "no text"]
     assert await nothing_imported(app)  # the 2,500 documents before it and the label made for them too
-    assert list(upload_dir.iterdir()) == []
+    assert uploads_left(upload_dir) == []
 
 
 async def test_only_the_first_hundred_bad_lines_are_listed(app: FastAPI, people: PeopleFactory) -> None:
@@ -409,7 +413,7 @@ async def test_an_upload_over_the_limit_is_413_and_leaves_nothing(
     assert (chunked.status_code, chunked.json()["error_code"]) == (413, "payload_too_large")
     assert within.status_code == 202
     assert [job.id for job in await rows(app, Job)] == [within.json()["id"]]
-    assert list(upload_dir.iterdir()) == []
+    assert uploads_left(upload_dir) == []
 
 
 async def test_only_managers_import(app: FastAPI, people: PeopleFactory, upload_dir: Path) -> None:
@@ -428,7 +432,7 @@ async def test_only_managers_import(app: FastAPI, people: PeopleFactory, upload_
     assert (stranger.status_code, stranger.json()["error_code"]) == (404, "project_not_found")
     assert anonymous.status_code == 401
     assert await count(app, Job) == 0
-    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    assert uploads_left(upload_dir) == []
 
 
 async def test_an_admin_imports_into_any_project(app: FastAPI, people: PeopleFactory) -> None:
