@@ -88,19 +88,19 @@ def children(pid: int) -> list[int]:
         return []
 
 
-async def fresh_database() -> str:
+async def fresh_database(name: str = DATABASE) -> str:
     admin = await asyncpg.connect(SERVER_URL)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    return SERVER_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
+    return SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-async def drop_database() -> None:
+async def drop_database(name: str = DATABASE) -> None:
     admin = await asyncpg.connect(SERVER_URL)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
