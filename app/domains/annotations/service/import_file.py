@@ -105,7 +105,8 @@ def _jsonl_line(number: int, raw: bytes, rules: LabelRules) -> Parsed:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        return BadLine(number, f"not JSON: {exc.msg} (column {exc.colno})")
+        # "Invalid control character at": Python's message expects its position after it.
+        return BadLine(number, f"not JSON at column {exc.colno}: {exc.msg.removesuffix(' at')}")
     except RecursionError:
         return BadLine(number, "not JSON: nested too deeply")
     if not isinstance(data, dict):
