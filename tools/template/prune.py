@@ -48,6 +48,7 @@ PATHS: dict[str, tuple[str, ...]] = {
         "tests/*/annotations",
         "tests/fixtures/annotations.py",
         "docs/annotations.md",
+        "bench/annotations.py",
     ),
     "redis": (
         "app/infrastructure/redis_cache.py",
