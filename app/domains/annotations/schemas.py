@@ -1,11 +1,12 @@
 """What crosses the wire for projects, labels and members: inputs refuse unknown fields, nulls
 where a value is required, and oversized values."""
 
+import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.schemas import JsonObject
 from app.domains.annotations.models import DocumentStatus, ProjectKind, ProjectRole
@@ -159,11 +160,29 @@ MAX_DOCUMENT_CHARS = 1_000_000
 DocumentText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DOCUMENT_CHARS)]
 
 
+def finite_numbers(meta: JsonObject) -> JsonObject:
+    """PostgreSQL's JSON has no NaN or Infinity (Python's JSON reads them): refused here, not
+    by the database as a 500. Walked without recursion: nesting must not exhaust the stack."""
+    pending: list[Any] = [meta]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("numbers must be finite: no NaN or Infinity")
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return meta
+
+
+Meta = Annotated[JsonObject, AfterValidator(finite_numbers)]
+
+
 class DocumentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: DocumentText
-    meta: JsonObject = Field(default_factory=lambda: JsonObject(), description="Kept as sent.")
+    meta: Meta = Field(default_factory=lambda: JsonObject(), description="Kept as sent.")
 
 
 class DocumentRead(BaseModel):

@@ -151,6 +151,22 @@ async def test_invalid_documents_are_refused(
     assert await count(app, Document) == 0
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+async def test_meta_numbers_no_database_stores_are_refused(
+    app: FastAPI, people: PeopleFactory, number: str
+) -> None:
+    ann = await people.member()
+    project = await new_project(ann.client)
+    body = f'{{"text": "ok", "meta": {{"deep": [{{"x": {number}}}]}}}}'
+
+    response = await ann.client.post(
+        documents_of(project), content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert (response.status_code, response.json()["error_code"]) == (422, "validation_error")
+    assert await count(app, Document) == 0
+
+
 async def test_a_document_body_over_the_request_limit_is_413(people: PeopleFactory) -> None:
     ann = await people.member()
     project = await new_project(ann.client)

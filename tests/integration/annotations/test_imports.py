@@ -293,6 +293,16 @@ async def test_only_the_first_hundred_bad_lines_are_listed(app: FastAPI, people:
         ("spans", {"text": 12}, "the text is not a string"),
         (
             "spans",
+            {"text": "abc", "score": float("nan")},
+            "holds NaN or Infinity, which no database's JSON stores",
+        ),
+        (
+            "spans",
+            b'{"text": "abc", "score": 1e999}',
+            "holds NaN or Infinity, which no database's JSON stores",
+        ),
+        (
+            "spans",
             {"text": "nul \u0000"},
             "holds NUL (U+0000) or an unpaired surrogate, which no database stores",
         ),
@@ -314,7 +324,7 @@ async def test_only_the_first_hundred_bad_lines_are_listed(app: FastAPI, people:
     ],
 )
 async def test_a_bad_line_is_reported_with_its_number_and_reason(
-    app: FastAPI, people: PeopleFactory, kind: str, line: dict[str, Any], reason: str
+    app: FastAPI, people: PeopleFactory, kind: str, line: dict[str, Any] | bytes, reason: str
 ) -> None:
     ann = await people.member()
     project = await new_project(ann.client, kind=kind)

@@ -10,6 +10,7 @@ The agreed line format is in docs/annotations.md.
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,7 +104,9 @@ def _jsonl_line(number: int, raw: bytes, rules: LabelRules) -> Parsed:
     except UnicodeDecodeError as exc:
         return BadLine(number, f"not UTF-8 (byte {exc.start + 1})")
     try:
-        data = json.loads(line)
+        data = json.loads(line, parse_constant=_no_constant, parse_float=_finite_float)
+    except NonFinite:
+        return BadLine(number, "holds NaN or Infinity, which no database's JSON stores")
     except json.JSONDecodeError as exc:
         # "Invalid control character at": Python's message expects its position after it.
         return BadLine(number, f"not JSON at column {exc.colno}: {exc.msg.removesuffix(' at')}")
@@ -132,6 +135,21 @@ def _jsonl_line(number: int, raw: bytes, rules: LabelRules) -> Parsed:
         elif marks:
             document.annotations.append((None, marks))
     return BadLine(number, reason) if reason else document
+
+
+class NonFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> float:
+    raise NonFinite(name)  # NaN, Infinity, -Infinity: Python's JSON reads them, PostgreSQL's does not
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise NonFinite(text)
+    return value
 
 
 def _add_annotations(document: DocumentLine, entries: Any, rules: LabelRules) -> str | None:
