@@ -1,6 +1,7 @@
 """Importing documents through HTTP and the real job runner (in process): JSON Lines, CSV and
 text files become documents with their annotations, or, with any bad line, nothing at all."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from app.core.config import Settings
 from app.domains.annotations.models import Annotation, Document, Label, Mark
 from app.domains.jobs.models import Job
+from app.domains.jobs.runner import JobRunner
 from tests.fixtures.accounts import PeopleFactory
 from tests.fixtures.annotations import PROJECTS, add_member, new_label, new_project
 from tests.fixtures.platform import make_settings
@@ -481,3 +483,53 @@ async def test_the_format_must_be_known(
 
     assert (response.status_code, response.json()["error_code"]) == (status, error_code)
     assert await count(app, Job) == 0
+
+
+async def test_marks_land_on_their_own_documents_across_batches(app: FastAPI, people: PeopleFactory) -> None:
+    ann = await people.member()
+    project = await new_project(ann.client)
+    count_ = 2600  # more than a batch (2,000 lines) and than an INSERT's page of rows (1,000)
+    lines = [
+        {"text": f"doc {n}", "labels": [[0, 3, f"L{n % 3}"]]} if n % 2 else {"text": f"doc {n}"}
+        for n in range(count_)
+    ]
+
+    job = await imported(app, ann.client, project, jsonl(*lines))
+
+    assert job["result"] == {"documents": count_, "annotations": count_ // 2, "labels_created": 3}, job
+    found = await marks_by_document(app)
+    assert len(found) == count_ // 2
+    for text, by_annotator in found.items():
+        n = int(text.removeprefix("doc "))
+        assert n % 2 == 1
+        assert by_annotator == {str(ann.id): [(f"L{n % 3}", 0, 3)]}
+
+
+async def test_an_import_whose_project_was_deleted_meanwhile_fails_and_removes_its_file(
+    app: FastAPI, people: PeopleFactory, upload_dir: Path
+) -> None:
+    ann = await people.member()
+    project = await new_project(ann.client)
+    name = "orphan.upload"
+    await asyncio.to_thread(write_upload, upload_dir / name, jsonl({"text": "x"}))
+    await ann.client.delete(f"{PROJECTS}/{project['id']}")
+    async with app.state.runtime.session_factory() as session, session.begin():
+        job = Job(
+            kind="annotations.import",
+            owner_id=ann.id,
+            payload={"project_id": project["id"], "file": name, "format": "jsonl"},
+        )
+        session.add(job)
+        await session.flush()
+        job_id = job.id
+
+    await JobRunner(app.state.runtime).run(job_id)
+
+    done = (await ann.client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert (done["status"], done["error"]) == ("failed", "the project was deleted")
+    assert uploads_left(upload_dir) == []
+
+
+def write_upload(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)

@@ -10,7 +10,7 @@ job then rolls everything back and fails with the bad lines in its result (docs/
 
 import asyncio
 import time
-from itertools import islice
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +29,7 @@ from app.infrastructure.database import utc_now
 from app.infrastructure.unit_of_work import UnitOfWork
 
 BATCH_SIZE = 2000  # lines per thread hop and per INSERT batch
+BATCH_CHARS = 8_000_000  # or fewer lines, when their texts are long
 MAX_REPORTED_BAD_LINES = 100
 REPORT_EVERY_SECONDS = 1.0
 
@@ -141,6 +142,8 @@ class DocumentImport:
         for email, marks in line.annotations:
             annotator_id = self.importer_id if email is None else self.annotators.get(email.casefold())
             if annotator_id is None:
+                if email is None:  # the importer's account was deleted since the upload
+                    return "labels without annotations need the importing user, whose account is gone"
                 return f"{email} is not a member of the project"
             label_ids = []
             for name, start, end in marks:
@@ -199,8 +202,18 @@ class DocumentImport:
             self.bad_lines.append({"line": number, "reason": reason})
 
 
-def _next_batch(lines: Any) -> list[Parsed]:
-    return list(islice(lines, BATCH_SIZE))
+def _next_batch(lines: Iterator[Parsed]) -> list[Parsed]:
+    """Up to BATCH_SIZE lines, fewer if their texts reach BATCH_CHARS: long documents must not
+    make a batch hold most of a file."""
+    batch: list[Parsed] = []
+    chars = 0
+    for parsed in lines:
+        batch.append(parsed)
+        if isinstance(parsed, DocumentLine):
+            chars += len(parsed.text)
+        if len(batch) >= BATCH_SIZE or chars >= BATCH_CHARS:
+            break
+    return batch
 
 
 def _stamps() -> dict[str, Any]:
