@@ -115,4 +115,3 @@ class ImportFormatUnknown(UnsupportedMediaType):
     """The import's format is neither given (`?format=`) nor told by its Content-Type."""
 
     error_code = "import_format_unknown"
-    message_key = "errors.import_format_unknown"
