@@ -40,3 +40,18 @@ def test_spans_are_sorted_and_deduplicated_and_labels_trimmed() -> None:
 
     assert isinstance(line, DocumentLine)
     assert line.annotations == [(None, [("A", 0, 2), ("B", 3, 5)])]
+
+
+@pytest.mark.parametrize(
+    ("format", "content"),
+    [
+        (ImportFormat.JSONL, b'\xef\xbb\xbf{"text": "first"}\n'),
+        (ImportFormat.CSV, b"\xef\xbb\xbftext\nfirst\n"),
+        (ImportFormat.TEXT, b"\xef\xbb\xbffirst\n"),
+    ],
+)
+def test_a_byte_order_mark_is_not_part_of_the_file(format: ImportFormat, content: bytes) -> None:
+    (line,) = read(content, format)
+
+    assert isinstance(line, DocumentLine)
+    assert line.text == "first"

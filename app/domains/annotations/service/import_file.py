@@ -31,6 +31,7 @@ DROPPED_KEYS = ("id", "status")  # an export's own, not the document's meta
 # with one is searched in full.
 SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which spreadsheets write first
 
 csv.field_size_limit(MAX_LINE_BYTES)  # the default, 128 KiB, is less than a document may be
 
@@ -82,6 +83,8 @@ def _raw_lines(file: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         if not raw:
             return
         number += 1
+        if number == 1:
+            raw = raw.removeprefix(BOM)  # as editors on Windows save UTF-8
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while (rest := file.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
                 pass
@@ -284,7 +287,7 @@ def _unstorable_text(text: str) -> str | None:
 def _csv_lines(file: IO[bytes]) -> Iterator[Parsed]:
     """A header line naming the columns, one of them `text`; the others go to meta."""
     # `surrogateescape` keeps a byte that is not UTF-8 as a surrogate: its row alone is bad.
-    reader = csv.reader(io.TextIOWrapper(file, encoding="utf-8", errors="surrogateescape", newline=""))
+    reader = csv.reader(io.TextIOWrapper(file, encoding="utf-8-sig", errors="surrogateescape", newline=""))
     header = _csv_row(reader)
     if header is None:
         return
