@@ -59,6 +59,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "worker": (
         "app/worker.py",
         "tests/e2e/test_worker.py",
+        "tests/e2e/annotations/test_import_worker.py",
         "tests/e2e/test_image_pull_worker.py",
     ),
     "admin": (
