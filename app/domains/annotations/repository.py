@@ -108,13 +108,14 @@ class DocumentRepository(Repository[Document]):
         if status is not None:
             query = query.where(Document.status == status)
         if annotator_id is not None:
-            query = query.where(
-                exists().where(
-                    Annotation.project_id == project_id,
-                    Annotation.annotator_id == annotator_id,
-                    Annotation.document_id == Document.id,
-                )
+            annotated = exists().where(
+                Annotation.project_id == project_id,
+                Annotation.annotator_id == annotator_id,
+                Annotation.document_id == Document.id,
             )
+            if after_id is not None:  # bounds the annotations read too: PostgreSQL does not infer it
+                annotated = annotated.where(Annotation.document_id > after_id)
+            query = query.where(annotated)
         if text is not None:
             query = query.where(Document.text.ilike(contains_pattern(text), escape="\\"))
         if after_id is not None:
