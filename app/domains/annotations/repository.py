@@ -130,6 +130,13 @@ class ImportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def held_labels(self, project_id: int) -> dict[str, int]:
+        """The project's labels by name, share-locked until the import ends (PostgreSQL; SQLite's
+        write lock covers it): a label renamed or deleted meanwhile would leave marks on the
+        wrong label, or on none."""
+        query = select(Label.name, Label.id).where(Label.project_id == project_id).with_for_update(read=True)
+        return {name: label_id for name, label_id in await self.session.execute(query)}
+
     async def add_documents(self, rows: list[dict[str, Any]]) -> list[int]:
         """The new documents' ids, in the order of `rows`."""
         return await self._returning_ids(Document, rows)

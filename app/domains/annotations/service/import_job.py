@@ -16,12 +16,7 @@ from typing import IO, Any
 
 from app.domains.accounts.service.assembly import account_services
 from app.domains.annotations.models import DocumentStatus, ProjectKind
-from app.domains.annotations.repository import (
-    ImportRepository,
-    LabelRepository,
-    MemberRepository,
-    ProjectRepository,
-)
+from app.domains.annotations.repository import ImportRepository, MemberRepository, ProjectRepository
 from app.domains.annotations.schemas import DEFAULT_COLOUR, MAX_LABELS_PER_PROJECT, ImportFormat
 from app.domains.annotations.service.import_file import BadLine, DocumentLine, LabelRules, Parsed, lines_of
 from app.infrastructure.background import JobContext, JobFailed
@@ -73,11 +68,9 @@ class DocumentImport:
             if project is None:
                 raise JobFailed("the project was deleted", result={"documents": 0})
             rules = LabelRules(ProjectKind(project.kind), project.allow_overlapping_spans)
-            self.labels = {
-                label.name: label.id for label in await LabelRepository(uow.session).of_project(project.id)
-            }
-            self.annotators = await self._annotators(uow)
             self.rows = ImportRepository(uow.session)
+            self.labels = await self.rows.held_labels(project.id)
+            self.annotators = await self._annotators(uow)
             await self._read(path, rules)
             if self.bad_line_count:
                 # Raised inside the transaction: it rolls back every row written so far.
