@@ -35,24 +35,30 @@ SELECT json_build_object('id', id, 'email', email, 'role', role, 'is_active', is
 FROM users WHERE id = $1
 """
 
+LIVE = '{"status":"ok"}'
+
+
+def caller_id(authorization: str, secret: str) -> int | None:
+    """The user id of a Bearer token signed as Keel signs its access tokens."""
+    try:
+        claims = jwt.decode(
+            authorization.removeprefix("Bearer "),
+            secret,
+            algorithms=["HS256"],
+            audience="keel-api",
+            issuer="keel",
+        )
+    except jwt.InvalidTokenError:
+        return None
+    return int(claims["sub"])
+
 
 def create_app() -> Starlette:
     secret = os.environ["KEEL_SECRET_KEY"]
     dsn = os.environ["FLOOR_DSN"]
 
     def user_id(request: Request) -> int | None:
-        header = request.headers.get("authorization", "")
-        try:
-            claims = jwt.decode(
-                header.removeprefix("Bearer "),
-                secret,
-                algorithms=["HS256"],
-                audience="keel-api",
-                issuer="keel",
-            )
-        except jwt.InvalidTokenError:
-            return None
-        return int(claims["sub"])
+        return caller_id(request.headers.get("authorization", ""), secret)
 
     async def json_of(request: Request, query: str) -> Response:
         caller = user_id(request)
@@ -68,10 +74,14 @@ def create_app() -> Starlette:
     async def me(request: Request) -> Response:
         return await json_of(request, ME)
 
+    async def live(request: Request) -> Response:
+        return Response(LIVE, media_type="application/json")
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.pool = await asyncpg.create_pool(dsn, min_size=10, max_size=10)
         yield
         await app.state.pool.close()
 
-    return Starlette(routes=[Route("/todos", todos), Route("/me", me)], lifespan=lifespan)
+    routes = [Route("/todos", todos), Route("/me", me), Route("/live", live)]
+    return Starlette(routes=routes, lifespan=lifespan)

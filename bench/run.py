@@ -1,6 +1,7 @@
 """`make bench`: Keel on PostgreSQL (production settings, one worker, no access log) against
-the floor (bench/floor.py), both driven by wrk on this machine. Results go to
-bench/results/<time>.json and a table on stdout; bench/README.md explains them.
+the floor (bench/floor.py), both driven by wrk on this machine; then the cost ledger in
+process (bench/ledger.py). Results go to bench/results/<time>.json and a table on stdout; the
+ledger's table is rewritten in bench/README.md, which explains them.
 
 Environment: KEEL_BENCH_POSTGRES_URL (a server URL; a `keel_bench` database is made there
 and dropped), KEEL_BENCH_SECONDS (per measurement, default 10).
@@ -23,6 +24,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.core.config import Settings
+from bench import ledger
 from bench.harness import (
     PASSWORD,
     drop_database,
@@ -71,6 +73,10 @@ def main() -> None:
         report = measure_all(keel_url, floor_url, auth, keel.pid)
         report["rss_mb"] = {"idle": idle_rss, "after_run": rss_mb(keel.pid), **report.pop("storm_rss")}
     asyncio.run(drop_database())
+    # The cost ledger in process, after the servers have stopped: CPU µs per request by layer.
+    print("\ncost ledger (in process, CPU µs per request by layer):", flush=True)
+    report["ledger"] = ledger.measure()
+    ledger.write_readme(report["ledger"])
     report["machine"] = {
         "cores": os.cpu_count(),
         "python": platform.python_version(),
@@ -263,6 +269,7 @@ def print_table(report: dict[str, Any]) -> None:
     print("2xx/s under overload / at 64 connections:", report["goodput_under_overload"])
     print("login storm:", report["login_storm"])
     print("RSS MB:", report["rss_mb"])
+    print("\n" + ledger.table(report["ledger"]))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ domain errors, never HTTP ones.
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
+from sqlalchemy import ColumnElement, Executable, Row, Select, UnaryExpression, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFoundError
@@ -45,6 +45,16 @@ class Repository(Generic[ModelT]):
         if limit is not None:
             query = query.limit(limit)
         return list(await self.session.scalars(query))
+
+    async def rows(
+        self, statement: Executable, values: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """The rows of a Core statement (table columns, no ORM entities) on the unit of work's
+        connection: nothing is tracked and no object is built, for the hot reads that only show
+        what they read (docs/decisions.md, "Core statements on hot reads"). Writes keep the ORM.
+        """
+        connection = await self.session.connection()
+        return (await connection.execute(statement, values)).all()
 
     async def add(self, entity: ModelT) -> ModelT:
         self.session.add(entity)

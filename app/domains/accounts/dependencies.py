@@ -2,7 +2,7 @@
 
 Other domains' routers import `CurrentCaller`, `CurrentAdmin` and `require` from here: they
 identify the caller from the access token alone. `CurrentUser` reads the caller's row, for the
-operations that return or change it.
+operations that change it; `ShownUser` reads it without the ORM, for those that only return it.
 """
 
 from collections.abc import Awaitable, Callable
@@ -24,6 +24,7 @@ from app.domains.accounts.errors import (
 )
 from app.domains.accounts.models import User
 from app.domains.accounts.permissions import all_permissions
+from app.domains.accounts.repository import UserRow
 from app.domains.accounts.service.assembly import AccountServices, account_services, authenticator
 from app.domains.accounts.service.auth import AuthService, Caller, Client
 from app.domains.accounts.service.recovery import RecoveryService
@@ -132,6 +133,15 @@ async def current_user(request: Request, caller: CurrentCaller, uow: UoW) -> Use
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+@raises(SessionRevoked)
+async def shown_user(request: Request, caller: CurrentCaller, uow: UoW) -> UserRow:
+    """The caller's own user as shown, read without the ORM: for the reads that return it."""
+    return await authenticator(runtime_of(request)).shown_user_of(caller, uow=uow)
+
+
+ShownUser = Annotated[UserRow, Depends(shown_user)]
 
 
 REQUIRED_PERMISSIONS: set[str] = set()

@@ -1,9 +1,10 @@
 """Queries of the accounts domain."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.domains.accounts.addresses import comparable_email, fold_email
@@ -14,9 +15,31 @@ from app.domains.accounts.schemas import UserFilter
 from app.infrastructure.repository import Repository, contains_pattern
 
 
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A user as they are shown (`GET /users/me`): read by a Core statement, nothing tracked."""
+
+    id: int
+    email: str
+    role: str
+    is_active: bool
+    is_verified: bool
+    created_at: datetime
+
+
+USERS = User.__table__
+# Built once: building a select cost SQLAlchemy about as much as running it.
+USER_ROW = select(*(USERS.c[column.name] for column in fields(UserRow))).where(USERS.c.id == bindparam("id"))
+
+
 class UserRepository(Repository[User]):
     model = User
     not_found = UserNotFound
+
+    async def row(self, user_id: int) -> UserRow | None:
+        """The user as shown, or None: to read, not to change (that takes `get`)."""
+        found = await self.rows(USER_ROW, {"id": user_id})
+        return UserRow(*tuple(found[0])) if found else None  # its columns are its fields, in order
 
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == comparable_email(email)))

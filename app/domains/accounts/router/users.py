@@ -10,6 +10,7 @@ from app.domains.accounts.dependencies import (
     CurrentCaller,
     CurrentUser,
     RequestClient,
+    ShownUser,
     UserServiceDep,
 )
 from app.domains.accounts.errors import (
@@ -41,7 +42,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me")
-async def read_me(user: CurrentUser) -> UserRead:
+async def read_me(user: ShownUser) -> UserRead:
     return UserRead.model_validate(user)
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import structlog
 
@@ -30,7 +31,12 @@ from app.domains.accounts.errors import (
 from app.domains.accounts.models import AuthSession, Profile, RefreshToken, User
 from app.domains.accounts.passwords import check_password_policy
 from app.domains.accounts.permissions import grants
-from app.domains.accounts.repository import RefreshTokenRepository, SessionRepository, UserRepository
+from app.domains.accounts.repository import (
+    RefreshTokenRepository,
+    SessionRepository,
+    UserRepository,
+    UserRow,
+)
 from app.domains.accounts.service.limits import AttemptLimits
 from app.domains.accounts.service.recovery import AccountEmails
 from app.domains.accounts.service.sessions import RevocationList, SessionRevocation
@@ -92,12 +98,22 @@ class Authenticator:
         return Caller(id=claims.user_id, role=claims.role, session_id=claims.session_id)
 
     async def user_of(self, caller: Caller, *, uow: UnitOfWork) -> User:
-        """The caller's user row. Deleting or deactivating a user revokes their sessions; a
-        row found gone or inactive all the same is refused alike."""
-        user = await UserRepository(uow.session).get_or_none(caller.id)
-        if user is None or not user.is_active:
-            raise SessionRevoked
-        return user
+        """The caller's user, to change. Deleting or deactivating a user revokes their
+        sessions; a row found gone or inactive all the same is refused alike."""
+        return _active(await UserRepository(uow.session).get_or_none(caller.id))
+
+    async def shown_user_of(self, caller: Caller, *, uow: UnitOfWork) -> UserRow:
+        """The caller's user as shown, read without the ORM (`GET /users/me`); refused alike."""
+        return _active(await UserRepository(uow.session).row(caller.id))
+
+
+UserT = TypeVar("UserT", User, UserRow)
+
+
+def _active(user: UserT | None) -> UserT:
+    if user is None or not user.is_active:
+        raise SessionRevoked
+    return user
 
 
 class AuthService:
