@@ -4,7 +4,7 @@
 from app.core.cursors import CursorCodec
 from app.domains.annotations.errors import DocumentNotFound
 from app.domains.annotations.models import Document, DocumentStatus
-from app.domains.annotations.repository import DocumentRepository
+from app.domains.annotations.repository import DocumentRepository, DocumentRow
 from app.domains.annotations.schemas import DocumentCreate, DocumentFilter
 from app.domains.annotations.service.access import ProjectAccess
 from app.infrastructure.idempotency import fingerprint
@@ -19,7 +19,7 @@ class DocumentService:
 
     async def page(
         self, *, access: ProjectAccess, filters: DocumentFilter
-    ) -> tuple[list[Document], str | None]:
+    ) -> tuple[list[DocumentRow], str | None]:
         """One page in import order, and the cursor of the next (None on the last). A cursor
         is bound to its project and filters: another filter would skip or repeat documents."""
         project_id = access.project_id
