@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -76,6 +77,7 @@ def main() -> dict[str, Any]:
             report["page_of_20"] = measure_pages(keel, auth, project_id)
             report["wrk_c32"] = measure_listings(keel, auth, project_id)
     asyncio.run(drop_database(DATABASE))
+    shutil.rmtree(uploads, ignore_errors=True)
     print(json.dumps(report, indent=2), flush=True)
     return report
 
