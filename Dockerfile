@@ -42,7 +42,8 @@ ENV PATH=/app/.venv/bin:$PATH \
     KEEL_HOST=0.0.0.0 \
     KEEL_PORT=8000 \
     KEEL_DATABASE_URL=sqlite+aiosqlite:////app/var/keel.db
-RUN mkdir -p /app/var && chown keel:keel /app/var
+# var/uploads exists in the image, so a volume mounted there (compose.yaml) belongs to keel.
+RUN mkdir -p /app/var/uploads && chown -R keel:keel /app/var
 USER keel
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,7 +27,7 @@ from app.core.errors import (
 )
 from app.core.i18n import ensure_catalogs, use_catalogs
 from app.core.logging import configure_logging
-from app.domains import catalog_locations
+from app.domains import catalog_locations, installed_domains
 from app.infrastructure.database import (
     DATABASE_UNREACHABLE,
     answer_lost_connection,
@@ -148,6 +149,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_body_bytes=settings.max_body_bytes,
             max_header_bytes=settings.max_header_bytes,
             max_header_count=settings.max_header_count,
+            large_bodies=[
+                (re.compile(upload.path), upload.max_bytes(settings))
+                for domain in installed_domains()
+                for upload in domain.large_bodies
+            ],
         ),
         metrics=metrics,
         errors=UnhandledErrors(report=report_request_error if reporting_errors else None),

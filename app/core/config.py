@@ -136,6 +136,13 @@ class Settings(BaseSettings):
     # A comment this often on a quiet log stream, so that proxies do not close it.
     containers_log_keepalive_seconds: float = Field(default=15.0, gt=0, le=300)
     # </part:containers>
+    # <part:annotations>
+    # Uploaded import files wait here for the job that reads them: the API writes, a worker
+    # reads, so with several instances or `keel worker` it must be one shared directory.
+    annotations_upload_dir: Path = Path("var/uploads")
+    # The largest import file accepted (413 beyond it); its route alone gets this body limit.
+    annotations_max_import_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # </part:annotations>
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

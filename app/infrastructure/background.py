@@ -26,6 +26,16 @@ class JobContext:
 Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
 
 
+class JobFailed(Exception):
+    """Raised by a handler whose job ends as failed for a reason the user can act on (bad
+    input, say): the job keeps `result` (what was wrong) beside the error, and nothing is
+    logged or reported as a crash."""
+
+    def __init__(self, error: str, *, result: dict[str, Any]) -> None:
+        super().__init__(error)
+        self.result = result
+
+
 @dataclass(frozen=True, slots=True)
 class JobKind:
     name: str

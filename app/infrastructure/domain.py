@@ -19,12 +19,22 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.routing import Mount
 
+from app.core.config import Settings
 from app.infrastructure.background import JobKind, MaintenanceStep
 from app.infrastructure.runtime import Runtime
 
 DOMAINS_DIR = Path(__file__).resolve().parent.parent / "domains"
 
 Startup = Callable[[Runtime], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class LargeBody:
+    """A path whose request bodies may be larger than `KEEL_MAX_BODY_BYTES`: an upload its
+    route streams to disk. Every other path keeps the platform's limit."""
+
+    path: str  # a regular expression the whole path must match, e.g. r"/api/v1/things/\d+/imports"
+    max_bytes: Callable[[Settings], int]  # read from the settings at start
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,7 @@ class Domain:
     permissions: Mapping[str, str] = field(default_factory=dict)
     jobs: Sequence[JobKind] = ()
     maintenance: Sequence[MaintenanceStep] = ()
+    large_bodies: Sequence[LargeBody] = ()
     # Builds what the domain needs while the process runs, added to the runtime's parts.
     startup: Startup | None = None
 

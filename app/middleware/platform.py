@@ -109,7 +109,9 @@ class PlatformMiddleware:
                 await self.own_answers(refused)(scope, receive, send_with_headers)
                 return
             try:
-                await self.app(scope, checking_body(scope, self.limits.limited(receive)), send_with_headers)
+                await self.app(
+                    scope, checking_body(scope, self.limits.limited(scope, receive)), send_with_headers
+                )
             except Exception as exc:
                 self.errors.caught(exc, scope)
                 if status_code is not None:

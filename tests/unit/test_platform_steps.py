@@ -1,5 +1,7 @@
 """The platform middleware's steps, each on its own (through HTTP: tests/integration/test_middleware.py)."""
 
+import re
+
 import pytest
 import structlog
 from starlette.exceptions import HTTPException
@@ -62,9 +64,55 @@ async def test_a_body_that_grows_past_the_limit_fails_its_read() -> None:
     async def receive() -> Message:
         return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
 
-    limited = RequestLimits(max_body_bytes=1024, max_header_bytes=4096, max_header_count=16).limited(receive)
+    limits = RequestLimits(max_body_bytes=1024, max_header_bytes=4096, max_header_count=16)
+    limited = limits.limited(scope_with([]), receive)
 
     assert (await limited())["body"] == b"x" * 600
+    with pytest.raises(HTTPException) as refused:
+        await limited()
+    assert refused.value.status_code == 413
+
+
+def limits_with_an_upload_path() -> RequestLimits:
+    return RequestLimits(
+        max_body_bytes=1024,
+        max_header_bytes=4096,
+        max_header_count=16,
+        large_bodies=[(re.compile(r"/uploads/\d+"), 4096)],
+    )
+
+
+def scope_of(path: str, content_length: int) -> Scope:
+    headers = [(b"content-length", str(content_length).encode())]
+    return {**scope_with(headers), "path": path, "query_string": b"", "raw_path": path.encode()}
+
+
+async def test_a_declared_upload_path_takes_its_own_larger_body_limit_and_only_it() -> None:
+    limits = limits_with_an_upload_path()
+
+    upload = await limits.refusal(scope_of("/uploads/7", 4096))
+    too_large_upload = await limits.refusal(scope_of("/uploads/7", 4097))
+    elsewhere = await limits.refusal(scope_of("/uploads/7/more", 2048))
+    plain = await limits.refusal(scope_of("/todos", 2048))
+
+    assert upload is None
+    assert [getattr(refused, "status_code", None) for refused in (too_large_upload, elsewhere, plain)] == [
+        413,
+        413,
+        413,
+    ]
+
+
+async def test_a_streamed_upload_fails_its_read_past_its_own_limit() -> None:
+    chunks = [b"x" * 3000, b"x" * 1000, b"x" * 100]
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": chunks.pop(0), "more_body": bool(chunks)}
+
+    limited = limits_with_an_upload_path().limited({**scope_with([]), "path": "/uploads/7"}, receive)
+
+    assert len((await limited())["body"]) == 3000
+    assert len((await limited())["body"]) == 1000
     with pytest.raises(HTTPException) as refused:
         await limited()
     assert refused.value.status_code == 413

@@ -48,6 +48,7 @@ PATHS: dict[str, tuple[str, ...]] = {
         "tests/*/annotations",
         "tests/fixtures/annotations.py",
         "docs/annotations.md",
+        "bench/annotations.py",
         "bench/annotations_export.py",
     ),
     "redis": (
@@ -59,6 +60,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "worker": (
         "app/worker.py",
         "tests/e2e/test_worker.py",
+        "tests/e2e/annotations/test_import_worker.py",
         "tests/e2e/test_image_pull_worker.py",
     ),
     "admin": (

@@ -8,18 +8,22 @@ from fastapi import Depends, Request
 from app.core.errors import raises
 from app.domains.accounts.dependencies import CurrentCaller, UserServiceDep, require
 from app.domains.annotations.errors import (
+    DocumentNotFound,
     LabelNotFound,
     MemberNotFound,
     ProjectNotFound,
 )
-from app.domains.annotations.models import Label, Member
+from app.domains.annotations.models import Document, Label, Member
 from app.domains.annotations.service.access import ADMIN_PERMISSION, AccessService, Actor, ProjectAccess
 from app.domains.annotations.service.agreement import AgreementService
+from app.domains.annotations.service.documents import DocumentService
 from app.domains.annotations.service.export import ExportService
+from app.domains.annotations.service.imports import ImportService
 from app.domains.annotations.service.labels import LabelService
 from app.domains.annotations.service.members import MemberService
 from app.domains.annotations.service.progress import ProgressService
 from app.domains.annotations.service.projects import ProjectService
+from app.domains.jobs.dependencies import JobServiceDep
 from app.infrastructure.runtime import UoW, runtime_of
 from app.web.ids import PathId
 
@@ -49,6 +53,14 @@ async def member_service(request: Request, uow: UoW) -> MemberService:
     return MemberService(uow=uow, cursors=runtime_of(request).cursors)
 
 
+async def document_service(request: Request, uow: UoW) -> DocumentService:
+    return DocumentService(uow=uow, cursors=runtime_of(request).cursors)
+
+
+async def import_service(request: Request, uow: UoW, jobs: JobServiceDep) -> ImportService:
+    return ImportService(uow=uow, jobs=jobs, upload_dir=runtime_of(request).settings.annotations_upload_dir)
+
+
 async def export_service(request: Request, uow: UoW, users: UserServiceDep) -> ExportService:
     # The stream outlives the request's unit of work: each batch takes a unit of work of its own.
     return ExportService(uow=uow, users=users, reads=runtime_of(request).queued_unit_of_work)
@@ -66,6 +78,8 @@ AccessServiceDep = Annotated[AccessService, Depends(access_service)]
 ProjectServiceDep = Annotated[ProjectService, Depends(project_service)]
 LabelServiceDep = Annotated[LabelService, Depends(label_service)]
 MemberServiceDep = Annotated[MemberService, Depends(member_service)]
+DocumentServiceDep = Annotated[DocumentService, Depends(document_service)]
+ImportServiceDep = Annotated[ImportService, Depends(import_service)]
 ExportServiceDep = Annotated[ExportService, Depends(export_service)]
 ProgressServiceDep = Annotated[ProgressService, Depends(progress_service)]
 AgreementServiceDep = Annotated[AgreementService, Depends(agreement_service)]
@@ -93,3 +107,13 @@ async def project_member(user_id: PathId, project: VisibleProject, members: Memb
 
 ProjectLabel = Annotated[Label, Depends(project_label)]
 ProjectMember = Annotated[Member, Depends(project_member)]
+
+
+@raises(DocumentNotFound)
+async def project_document(
+    document_id: PathId, project: VisibleProject, documents: DocumentServiceDep
+) -> Document:
+    return await documents.get(access=project, document_id=document_id)
+
+
+ProjectDocument = Annotated[Document, Depends(project_document)]

@@ -1,6 +1,6 @@
 """Annotations errors: stable codes for clients; their messages are in this domain's locales."""
 
-from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError, UnsupportedMediaType
 
 
 class ProjectNotFound(NotFoundError):
@@ -100,6 +100,21 @@ class AlreadyAnnotated(ConflictError):
 
     def __init__(self, document_id: int) -> None:
         super().__init__(document_id=document_id)
+
+
+class DocumentNotFound(NotFoundError):
+    """No such document in this project."""
+
+    error_code = "document_not_found"
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__(document_id=document_id)
+
+
+class ImportFormatUnknown(UnsupportedMediaType):
+    """The import's format is neither given (`?format=`) nor told by its Content-Type."""
+
+    error_code = "import_format_unknown"
 
 
 class ExportOfOwnAnnotationsOnly(PermissionDeniedError):

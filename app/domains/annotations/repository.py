@@ -1,13 +1,16 @@
-"""Annotations queries: projects by membership, a project's labels and members, and the
-whole-project reads of export, progress and agreement."""
+"""Annotations queries: projects by membership, a project's labels and members, its documents;
+the bulk inserts of an import; the whole-project reads of export, progress and agreement."""
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Table, and_, exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domains.annotations.models import Annotation, Document, Label, Mark, Member, Project, ProjectRole
-from app.infrastructure.repository import Repository
+from app.infrastructure.repository import Repository, contains_pattern
 
 
 class ProjectRepository(Repository[Project]):
@@ -74,6 +77,9 @@ class MemberRepository(Repository[Member]):
             query = query.where(Member.user_id > after_user_id)
         return list(await self.session.scalars(query))
 
+    async def user_ids(self, project_id: int) -> list[int]:
+        return list(await self.session.scalars(select(Member.user_id).where(Member.project_id == project_id)))
+
     async def managers(self, project_id: int) -> list[int]:
         query = select(Member.user_id).where(
             Member.project_id == project_id, Member.role == ProjectRole.MANAGER.value
@@ -81,7 +87,112 @@ class MemberRepository(Repository[Member]):
         return list(await self.session.scalars(query))
 
 
-class DocumentRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """A document as the listing shows it."""
+
+    id: int
+    project_id: int
+    text: str
+    meta: dict[str, Any]
+    status: str
+    reviewed_by: int | None
+    reviewed_at: datetime | None
+    review_comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Selected in the order of DocumentRow's fields, which are built from the rows by position.
+DOCUMENT_COLUMNS = tuple(column.name for column in fields(DocumentRow))
+
+
+class DocumentRepository(Repository[Document]):
+    model = Document
+
+    async def in_project(self, project_id: int, document_id: int) -> Document | None:
+        return await self.session.scalar(
+            select(Document).where(Document.project_id == project_id, Document.id == document_id)
+        )
+
+    async def page(
+        self,
+        *,
+        project_id: int,
+        status: str | None,
+        annotator_id: int | None,
+        text: str | None,
+        after_id: int | None,
+        limit: int,
+    ) -> list[DocumentRow]:
+        """Up to `limit` documents in import order after `after_id`: a keyset page, as fast at
+        the millionth document as at the first (the `(project_id[, status], id)` indexes). A
+        hot read: a Core statement on the tables' columns, its rows read by position."""
+        documents, annotations = _table(Document), _table(Annotation)
+        query = (
+            select(*(documents.c[name] for name in DOCUMENT_COLUMNS))
+            .where(documents.c.project_id == project_id)
+            .order_by(documents.c.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(documents.c.status == status)
+        if annotator_id is not None:
+            annotated = exists().where(
+                annotations.c.project_id == project_id,
+                annotations.c.annotator_id == annotator_id,
+                annotations.c.document_id == documents.c.id,
+            )
+            if after_id is not None:  # bounds the annotations read too: PostgreSQL does not infer it
+                annotated = annotated.where(annotations.c.document_id > after_id)
+            query = query.where(annotated)
+        if text is not None:
+            query = query.where(documents.c.text.ilike(contains_pattern(text), escape="\\"))
+        if after_id is not None:
+            query = query.where(documents.c.id > after_id)
+        return [DocumentRow(*tuple(row)) for row in await self.rows(query)]
+
+
+class ImportRepository:
+    """An import's rows, written with Core executemany (one statement per table and batch,
+    SQLAlchemy's insertmanyvalues): no ORM objects, so memory stays flat whatever the file."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def held_labels(self, project_id: int) -> dict[str, int]:
+        """The project's labels by name, share-locked until the import ends (PostgreSQL; SQLite's
+        write lock covers it): a label renamed or deleted meanwhile would leave marks on the
+        wrong label, or on none."""
+        query = select(Label.name, Label.id).where(Label.project_id == project_id).with_for_update(read=True)
+        return {name: label_id for name, label_id in await self.session.execute(query)}
+
+    async def add_documents(self, rows: list[dict[str, Any]]) -> list[int]:
+        """The new documents' ids, in the order of `rows`."""
+        return await self._returning_ids(Document, rows)
+
+    async def add_annotations(self, rows: list[dict[str, Any]]) -> list[int]:
+        return await self._returning_ids(Annotation, rows)
+
+    async def add_marks(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(_table(Mark)), rows)
+
+    async def add_label(self, row: dict[str, Any]) -> int:
+        table = _table(Label)
+        return int(await self.session.scalar(insert(table).returning(table.c.id), row) or 0)
+
+    async def _returning_ids(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        table = _table(model)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list((await self.session.scalars(statement, rows)).all())
+
+
+class ExportDocument(NamedTuple):
+    """A document as an export writes it."""
+
     id: int
     text: str
     meta: dict[str, Any]
@@ -98,29 +209,26 @@ class MarkRow(NamedTuple):
     end: int | None
 
 
-# The tables, not the mapped classes: the reads a batch at a time are Core statements, which
-# build no ORM objects (docs/decisions.md, "Core statements on hot reads").
-DOCUMENTS, ANNOTATIONS, MARKS = Document.__table__, Annotation.__table__, Mark.__table__
-
-
 class ReportRepository(Repository[Document]):
     """Reads over a whole project, in columns rather than entities, a batch of documents at a
     time, so that no read holds more than one batch in memory."""
 
     model = Document
 
+    # The reads a batch at a time are Core statements on the tables: no ORM objects.
     async def document_batch(
         self, *, project_id: int, after_id: int, limit: int, status: str | None
-    ) -> list[DocumentRow]:
+    ) -> list[ExportDocument]:
+        documents = _table(Document)
         query = (
-            select(DOCUMENTS.c.id, DOCUMENTS.c.text, DOCUMENTS.c.meta, DOCUMENTS.c.status)
-            .where(DOCUMENTS.c.project_id == project_id, DOCUMENTS.c.id > after_id)
-            .order_by(DOCUMENTS.c.id)
+            select(documents.c.id, documents.c.text, documents.c.meta, documents.c.status)
+            .where(documents.c.project_id == project_id, documents.c.id > after_id)
+            .order_by(documents.c.id)
             .limit(limit)
         )
         if status is not None:
-            query = query.where(DOCUMENTS.c.status == status)
-        return [DocumentRow._make(row) for row in await self.rows(query)]
+            query = query.where(documents.c.status == status)
+        return [ExportDocument._make(row) for row in await self.rows(query)]
 
     async def marks_between(
         self,
@@ -133,37 +241,39 @@ class ReportRepository(Repository[Document]):
     ) -> list[MarkRow]:
         """The marks of the annotations of the documents `first_id`..`last_id` (a range scan),
         or of those of them in `only`, by document, annotator and position."""
+        annotations, marks = _table(Annotation), _table(Mark)
         query = (
             select(
-                ANNOTATIONS.c.document_id,
-                ANNOTATIONS.c.annotator_id,
-                MARKS.c.label_id,
-                MARKS.c.start,
-                MARKS.c.end,
+                annotations.c.document_id,
+                annotations.c.annotator_id,
+                marks.c.label_id,
+                marks.c.start,
+                marks.c.end,
             )
-            .outerjoin(MARKS, MARKS.c.annotation_id == ANNOTATIONS.c.id)
+            .outerjoin(marks, marks.c.annotation_id == annotations.c.id)
             .where(
-                ANNOTATIONS.c.project_id == project_id,
-                ANNOTATIONS.c.document_id.between(first_id, last_id),
+                annotations.c.project_id == project_id,
+                annotations.c.document_id.between(first_id, last_id),
             )
             .order_by(
-                ANNOTATIONS.c.document_id, ANNOTATIONS.c.annotator_id, MARKS.c.start, MARKS.c.end, MARKS.c.id
+                annotations.c.document_id, annotations.c.annotator_id, marks.c.start, marks.c.end, marks.c.id
             )
         )
         if annotator_id is not None:
-            query = query.where(ANNOTATIONS.c.annotator_id == annotator_id)
+            query = query.where(annotations.c.annotator_id == annotator_id)
         if only is not None:
-            query = query.where(ANNOTATIONS.c.document_id.in_(only))
+            query = query.where(annotations.c.document_id.in_(only))
         return [MarkRow._make(row) for row in await self.rows(query)]
 
     async def documents_annotated_twice(self, *, project_id: int, after_id: int, limit: int) -> list[int]:
         """The next `limit` documents, by id, that two annotators or more have annotated."""
+        annotations = _table(Annotation)
         query = (
-            select(ANNOTATIONS.c.document_id)
-            .where(ANNOTATIONS.c.project_id == project_id, ANNOTATIONS.c.document_id > after_id)
-            .group_by(ANNOTATIONS.c.document_id)
+            select(annotations.c.document_id)
+            .where(annotations.c.project_id == project_id, annotations.c.document_id > after_id)
+            .group_by(annotations.c.document_id)
             .having(func.count() >= 2)
-            .order_by(ANNOTATIONS.c.document_id)
+            .order_by(annotations.c.document_id)
             .limit(limit)
         )
         return [document_id for (document_id,) in await self.rows(query)]
@@ -212,3 +322,8 @@ class ReportRepository(Repository[Document]):
             (label_id, name, marks, documents)
             for label_id, name, marks, documents in await self.session.execute(query)
         ]
+
+
+def _table(model: type[Any]) -> Table:
+    """A model's table, for Core statements (no ORM objects, no per-row bookkeeping)."""
+    return cast(Table, model.__table__)

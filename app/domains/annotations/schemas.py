@@ -1,12 +1,15 @@
 """What crosses the wire for projects, labels and members: inputs refuse unknown fields, nulls
 where a value is required, and oversized values."""
 
+import math
 from datetime import datetime
-from typing import Annotated, ClassVar, Generic, Literal, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from app.domains.annotations.models import ProjectKind, ProjectRole
+from app.core.schemas import JsonObject
+from app.domains.annotations.models import DocumentStatus, ProjectKind, ProjectRole
 from app.web.ids import EntityId
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -150,6 +153,71 @@ class MemberRead(BaseModel):
 
 class MemberPage(CursorPage[MemberRead]):
     pass
+
+
+# A document is one text an annotator reads at once: a long article fits, a book does not.
+MAX_DOCUMENT_CHARS = 1_000_000
+DocumentText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DOCUMENT_CHARS)]
+
+
+def finite_numbers(meta: JsonObject) -> JsonObject:
+    """PostgreSQL's JSON has no NaN or Infinity (Python's JSON reads them): refused here, not
+    by the database as a 500. Walked without recursion: nesting must not exhaust the stack."""
+    pending: list[Any] = [meta]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("numbers must be finite: no NaN or Infinity")
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return meta
+
+
+Meta = Annotated[JsonObject, AfterValidator(finite_numbers)]
+
+
+class DocumentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: DocumentText
+    meta: Meta = Field(default_factory=lambda: JsonObject(), description="Kept as sent.")
+
+
+class DocumentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    project_id: int
+    text: str
+    meta: JsonObject
+    status: DocumentStatus
+    reviewed_by: int | None
+    reviewed_at: datetime | None
+    review_comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentFilter(CursorFilter):
+    status: DocumentStatus | None = None
+    annotator_id: EntityId | None = Field(
+        default=None, description="Only the documents this member has an annotation of."
+    )
+    q: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Part of the text, in any case."
+    )
+
+
+class DocumentPage(CursorPage[DocumentRead]):
+    pass
+
+
+class ImportFormat(StrEnum):
+    JSONL = "jsonl"  # one JSON object a line: text, labels, annotations, meta
+    CSV = "csv"  # a header line with a `text` column; the other columns go to meta
+    TEXT = "text"  # one document a line
 
 
 class ExportFilter(BaseModel):

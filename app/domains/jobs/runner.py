@@ -15,7 +15,7 @@ from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.repository import JobRepository
 from app.domains.jobs.service import JobQueue, JobService
 from app.domains.jobs.status import JobStatus
-from app.infrastructure.background import JobContext, Report
+from app.infrastructure.background import JobContext, JobFailed, Report
 from app.infrastructure.database import DATABASE_UNREACHABLE, utc_now
 from app.infrastructure.error_reporting import report_job_error
 from app.infrastructure.runtime import Runtime
@@ -56,6 +56,11 @@ class JobRunner:
         heartbeat = asyncio.create_task(self._keep_lease(job_id))
         try:
             result = await job_kinds()[kind].handler(context)
+        except JobFailed as failed:
+            logger.info("job_refused", job_id=job_id, kind=kind, error=str(failed))
+            await self._finish(
+                job_id, JobStatus.FAILED, error=str(failed)[:MAX_ERROR_LENGTH], result=failed.result
+            )
         except Exception as exc:  # the job runner is the jobs' unhandled-error handler
             logger.exception("job_failed", job_id=job_id, kind=kind)
             report_job_error(exc, job_id=job_id, kind=kind, owner_id=owner_id)

@@ -13,7 +13,7 @@ from app.domains.jobs.kinds import job_kinds
 from app.domains.jobs.models import Job
 from app.domains.jobs.runner import JobRunner
 from app.domains.jobs.tasks import BrokerJobQueue
-from app.infrastructure.background import JobContext, JobKind
+from app.infrastructure.background import JobContext, JobFailed, JobKind
 from app.infrastructure.database import utc_now
 from tests.fixtures.jobs import add_job, read_job
 
@@ -21,6 +21,11 @@ from tests.fixtures.jobs import add_job, read_job
 async def explode(context: JobContext) -> dict[str, Any]:
     await context.report(40, "about to fail")
     raise RuntimeError("the disk is full")
+
+
+async def refuse(context: JobContext) -> dict[str, Any]:
+    await context.report(30, "checking the input")
+    raise JobFailed("the input has 2 bad lines", result={"bad_lines": [{"line": 3, "reason": "not JSON"}]})
 
 
 async def echo(context: JobContext) -> dict[str, Any]:
@@ -31,7 +36,14 @@ async def echo(context: JobContext) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def test_kinds() -> Iterator[None]:
     """Kinds of these tests only, beside the installed domains' for as long as a test runs."""
-    kinds = {kind.name: kind for kind in (JobKind("test.explode", explode), JobKind("test.echo", echo))}
+    kinds = {
+        kind.name: kind
+        for kind in (
+            JobKind("test.explode", explode),
+            JobKind("test.echo", echo),
+            JobKind("test.refuse", refuse),
+        )
+    }
     job_kinds().update(kinds)
     yield
     for name in kinds:
@@ -53,6 +65,19 @@ async def test_a_failing_job_records_its_error_and_keeps_its_progress(app: FastA
     assert (job.progress, job.message) == (40, "about to fail")
     assert job.finished_at is not None
     assert job.lease_expires_at is None
+
+
+async def test_a_job_that_refuses_its_input_fails_with_a_result_saying_why(app: FastAPI) -> None:
+    job_id = await add_job(app, owner_id=None, kind="test.refuse")
+
+    await runner_of(app).run(job_id)
+
+    job = await read_job(app, job_id)
+    assert job.status == "failed"
+    assert job.error == "the input has 2 bad lines"
+    assert job.result == {"bad_lines": [{"line": 3, "reason": "not JSON"}]}
+    assert (job.progress, job.message) == (30, "checking the input")
+    assert job.finished_at is not None
 
 
 async def test_a_job_runs_once_even_if_delivered_twice(app: FastAPI) -> None:
