@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from tests.fixtures.accounts import PeopleFactory
 from tests.integration.annotations.team import TEXT, Team, make_team, span, status_of
+from tests.unstorable import NUL, SURROGATE, assert_refused, send
 
 
 async def annotated_team(app: FastAPI, people: PeopleFactory) -> Team:
@@ -146,4 +147,14 @@ async def test_invalid_review_bodies_are_refused(app: FastAPI, people: PeopleFac
 
     assert response.status_code == 422
     assert response.json()["error_code"] == "validation_error"
+    assert await status_of(app, team.document_id) == "annotated"
+
+
+@pytest.mark.parametrize("bad", [NUL, SURROGATE], ids=["nul", "surrogate"])
+async def test_a_comment_no_database_stores_is_refused(app: FastAPI, people: PeopleFactory, bad: str) -> None:
+    team = await annotated_team(app, people)
+
+    response = await send(team.rex.client, "POST", f"{team.document}/reject", {"comment": f"a{bad}b"})
+
+    assert_refused(response, "body", "comment")
     assert await status_of(app, team.document_id) == "annotated"

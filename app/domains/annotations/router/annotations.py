@@ -27,7 +27,6 @@ from app.domains.annotations.errors import (
     SpanRequired,
     UnknownLabel,
 )
-from app.domains.annotations.repository import AnnotationRow
 from app.domains.annotations.schemas import AnnotationRead, AnnotationWrite
 from app.web.etag import IfMatch, IfNoneMatch, PreconditionFailed, etag_of
 from app.web.responses import errors
@@ -35,9 +34,11 @@ from app.web.responses import errors
 router = APIRouter(prefix="/projects/{project_id}/documents/{document_id}/annotations", tags=["annotations"])
 
 
-def _shown(row: AnnotationRow, response: Response) -> AnnotationRead:
-    response.headers["ETag"] = etag_of(row.id, row.version)
-    return AnnotationRead.model_validate(row)
+def _shown(row: object, response: Response) -> AnnotationRead:
+    """The annotation, its version in the `ETag` header."""
+    shown = AnnotationRead.model_validate(row)
+    response.headers["ETag"] = etag_of(shown.id, shown.version)
+    return shown
 
 
 @router.get("", dependencies=[Reader])
