@@ -3,7 +3,7 @@ and authorized, so that handlers stay a line or two."""
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Path, Request
+from fastapi import Body, Depends, Path, Request
 
 from app.core.errors import raises
 from app.domains.accounts.dependencies import CurrentCaller, require
@@ -14,6 +14,7 @@ from app.domains.annotations.errors import (
     ProjectNotFound,
 )
 from app.domains.annotations.models import Document, Label, Member
+from app.domains.annotations.schemas import ReviewNote
 from app.domains.annotations.service.access import ADMIN_PERMISSION, AccessService, Actor, ProjectAccess
 from app.domains.annotations.service.annotations import AnnotationService
 from app.domains.annotations.service.labels import LabelService
@@ -111,3 +112,11 @@ async def annotator(
 
 
 AnnotatorId = Annotated[int, Depends(annotator)]
+
+
+async def review_comment(body: Annotated[ReviewNote | None, Body()] = None) -> str | None:
+    """What a reviewer says with a decision; the body is optional, as a decision needs no comment."""
+    return body.comment if body else None
+
+
+Comment = Annotated[str | None, Depends(review_comment)]
