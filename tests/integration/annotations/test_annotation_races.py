@@ -114,3 +114,19 @@ async def test_deletes_racing_a_review_leave_a_consistent_status(app: FastAPI, p
             status = await session.scalar(select(Document.status).where(Document.id == team.document_id))
         # The delete ran last, or the rejection found nothing to review: either way nothing is left.
         assert status == "unannotated"
+
+
+async def test_one_approval_of_many_at_once(app: FastAPI, people: PeopleFactory) -> None:
+    team = await make_team(app, people)
+    await team.bob.client.put(team.annotation(), json={"marks": []})
+
+    outcome = await race(
+        [
+            (team.rex if n % 2 else team.ann).client.post(
+                f"{team.document}/approve", json={"comment": str(n)}
+            )
+            for n in range(RACERS)
+        ]
+    )
+
+    assert outcome == {(200, None): 1, (409, "already_approved"): RACERS - 1}
