@@ -258,3 +258,12 @@ class OneLabelExpected(ValidationFailed):
 
     def __init__(self, count: int) -> None:
         super().__init__(details={"count": count}, count=count)
+
+
+class LabelInUse(ConflictError):
+    """Annotations carry the label: deleting it would change them behind their annotators' backs."""
+
+    error_code = "label_in_use"
+
+    def __init__(self, label_id: int) -> None:
+        super().__init__(label_id=label_id)

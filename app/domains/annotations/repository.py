@@ -46,6 +46,11 @@ class LabelRepository(Repository[Label]):
     async def ids_of(self, project_id: int) -> set[int]:
         return set(await self.session.scalars(select(Label.id).where(Label.project_id == project_id)))
 
+    async def in_use(self, label_id: int) -> bool:
+        return (
+            await self.session.scalar(select(Mark.id).where(Mark.label_id == label_id).limit(1)) is not None
+        )
+
     async def in_project(self, project_id: int, label_id: int) -> Label | None:
         return await self.session.scalar(
             select(Label).where(Label.project_id == project_id, Label.id == label_id)

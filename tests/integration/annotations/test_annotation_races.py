@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.domains.annotations.models import Annotation, Document
 from tests.fixtures.accounts import PeopleFactory
+from tests.fixtures.annotations import PROJECTS, new_label
 from tests.integration.annotations.team import make_team, span
 from tests.races import RACERS, ROUNDS, count, race
 
@@ -130,3 +131,28 @@ async def test_one_approval_of_many_at_once(app: FastAPI, people: PeopleFactory)
     )
 
     assert outcome == {(200, None): 1, (409, "already_approved"): RACERS - 1}
+
+
+async def test_a_label_deleted_while_an_annotation_takes_it(app: FastAPI, people: PeopleFactory) -> None:
+    team = await make_team(app, people)
+    labels = f"{PROJECTS}/{team.project['id']}/labels"
+    for n in range(ROUNDS):
+        label = await new_label(team.ann.client, team.project["id"], f"label {n}")
+
+        outcome = await race(
+            [
+                team.ann.client.delete(f"{labels}/{label['id']}"),
+                team.bob.client.put(team.annotation(), json={"marks": [span(label["id"], 0, 3)]}),
+            ]
+        )
+
+        # Whoever gets there first wins; the other is a 4xx that says why, never a 500.
+        assert set(outcome) <= {
+            (200, None),
+            (201, None),
+            (204, None),
+            (409, "label_in_use"),
+            (409, "reference_removed"),
+            (422, "unknown_label"),
+        }
+        assert sum(status < 300 for status, _ in outcome.elements()) == 1

@@ -388,3 +388,17 @@ async def test_an_approved_document_is_read_only_until_reopened(app: FastAPI, pe
     assert readable.json() == created.json()
     assert changed.status_code == 200
     assert await status_of(app, team.document_id) == "annotated"
+
+
+async def test_a_label_in_use_is_not_deleted(app: FastAPI, people: PeopleFactory) -> None:
+    team = await make_team(app, people)
+    await team.bob.client.put(team.annotation(), json={"marks": [span(team.per, 0, 3)]})
+    labels = f"{PROJECTS}/{team.project['id']}/labels"
+
+    in_use = await team.ann.client.delete(f"{labels}/{team.per}")
+    await team.bob.client.put(team.annotation(), json={"marks": [span(team.loc, 0, 3)]})
+    freed = await team.ann.client.delete(f"{labels}/{team.per}")
+
+    assert in_use.status_code == 409
+    assert in_use.json()["error_code"] == "label_in_use"
+    assert freed.status_code == 204
