@@ -1,5 +1,13 @@
 """The annotations domain's routers (v1)."""
 
-from app.domains.annotations.router import documents, imports, labels, members, projects
+from app.domains.annotations.router import annotations, documents, imports, labels, members, projects, review
 
-v1 = (projects.router, labels.router, members.router, documents.router, imports.router)
+v1 = (
+    projects.router,
+    labels.router,
+    members.router,
+    documents.router,
+    imports.router,
+    annotations.router,
+    review.router,
+)
