@@ -32,3 +32,19 @@ IfMatch = Annotated[
     str | None,
     Header(max_length=1024, description="ETag from an earlier read; 412 if the resource changed since."),
 ]
+
+
+def check_if_none_match(if_none_match: str | None, *, current: str | None) -> None:
+    """`If-None-Match` on a write: `*` fails if the resource exists, a list of tags if one of
+    them is the current one (a create that must not overwrite: `If-None-Match: *`)."""
+    if if_none_match is None or current is None:
+        return
+    tags = [tag.strip() for tag in if_none_match.split(",")]
+    if "*" in tags or current in tags:
+        raise PreconditionFailed(details={"current_etag": current})
+
+
+IfNoneMatch = Annotated[
+    str | None,
+    Header(max_length=1024, description="`*`: only if the resource does not exist yet (412 otherwise)."),
+]

@@ -1,9 +1,9 @@
 """Annotations dependencies: who acts, the services, and a project, label or member loaded
 and authorized, so that handlers stay a line or two."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Body, Depends, Path, Request
 
 from app.core.errors import raises
 from app.domains.accounts.dependencies import CurrentCaller, UserServiceDep, require
@@ -14,8 +14,10 @@ from app.domains.annotations.errors import (
     ProjectNotFound,
 )
 from app.domains.annotations.models import Document, Label, Member
+from app.domains.annotations.schemas import ReviewNote
 from app.domains.annotations.service.access import ADMIN_PERMISSION, AccessService, Actor, ProjectAccess
 from app.domains.annotations.service.agreement import AgreementService
+from app.domains.annotations.service.annotations import AnnotationService
 from app.domains.annotations.service.documents import DocumentService
 from app.domains.annotations.service.export import ExportService
 from app.domains.annotations.service.imports import ImportService
@@ -23,9 +25,10 @@ from app.domains.annotations.service.labels import LabelService
 from app.domains.annotations.service.members import MemberService
 from app.domains.annotations.service.progress import ProgressService
 from app.domains.annotations.service.projects import ProjectService
+from app.domains.annotations.service.review import ReviewService
 from app.domains.jobs.dependencies import JobServiceDep
 from app.infrastructure.runtime import UoW, runtime_of
-from app.web.ids import PathId
+from app.web.ids import EntityId, PathId
 
 
 async def current_actor(caller: CurrentCaller) -> Actor:
@@ -109,6 +112,18 @@ ProjectLabel = Annotated[Label, Depends(project_label)]
 ProjectMember = Annotated[Member, Depends(project_member)]
 
 
+async def annotation_service(uow: UoW) -> AnnotationService:
+    return AnnotationService(uow=uow)
+
+
+async def review_service(uow: UoW) -> ReviewService:
+    return ReviewService(uow=uow)
+
+
+AnnotationServiceDep = Annotated[AnnotationService, Depends(annotation_service)]
+ReviewServiceDep = Annotated[ReviewService, Depends(review_service)]
+
+
 @raises(DocumentNotFound)
 async def project_document(
     document_id: PathId, project: VisibleProject, documents: DocumentServiceDep
@@ -117,3 +132,23 @@ async def project_document(
 
 
 ProjectDocument = Annotated[Document, Depends(project_document)]
+
+
+async def annotator(
+    annotator_id: Annotated[
+        EntityId | Literal["me"], Path(description="The annotator's user id, or `me` for your own.")
+    ],
+    actor: CurrentActor,
+) -> int:
+    return actor.id if annotator_id == "me" else annotator_id
+
+
+AnnotatorId = Annotated[int, Depends(annotator)]
+
+
+async def review_comment(body: Annotated[ReviewNote | None, Body()] = None) -> str | None:
+    """What a reviewer says with a decision; the body is optional, as a decision needs no comment."""
+    return body.comment if body else None
+
+
+Comment = Annotated[str | None, Depends(review_comment)]

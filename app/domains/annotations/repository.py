@@ -1,12 +1,13 @@
-"""Annotations queries: projects by membership, a project's labels and members, its documents;
-the bulk inserts of an import; the whole-project reads of export, progress and agreement."""
+"""Annotations queries: projects by membership, a project's labels and members, its documents,
+each annotator's annotation of a document with its marks; the bulk inserts of an import; the
+whole-project reads of export, progress and agreement."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, exists, func, insert, select, update
+from sqlalchemy import Table, and_, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domains.annotations.models import Annotation, Document, Label, Mark, Member, Project, ProjectRole
@@ -44,6 +45,14 @@ class LabelRepository(Repository[Label]):
     async def of_project(self, project_id: int) -> list[Label]:
         query = select(Label).where(Label.project_id == project_id).order_by(Label.name, Label.id)
         return list(await self.session.scalars(query))
+
+    async def ids_of(self, project_id: int) -> set[int]:
+        return set(await self.session.scalars(select(Label.id).where(Label.project_id == project_id)))
+
+    async def in_use(self, label_id: int) -> bool:
+        return (
+            await self.session.scalar(select(Mark.id).where(Mark.label_id == label_id).limit(1)) is not None
+        )
 
     async def in_project(self, project_id: int, label_id: int) -> Label | None:
         return await self.session.scalar(
@@ -151,6 +160,20 @@ class DocumentRepository(Repository[Document]):
         if after_id is not None:
             query = query.where(documents.c.id > after_id)
         return [DocumentRow(*tuple(row)) for row in await self.rows(query)]
+
+    async def locked(self, document_id: int) -> Document | None:
+        """The document as it is now, this transaction its only writer until it ends (as
+        `ProjectRepository.lock`, on both databases): annotation writes and reviews of one
+        document take turns, so an edit never lands on a document being approved."""
+        await self.session.execute(
+            update(Document)
+            .where(Document.id == document_id)
+            .values(updated_at=Document.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        # Read again: the session may hold the row as it was before the lock was granted.
+        query = select(Document).where(Document.id == document_id).execution_options(populate_existing=True)
+        return await self.session.scalar(query)
 
 
 class ImportRepository:
@@ -327,3 +350,77 @@ class ReportRepository(Repository[Document]):
 def _table(model: type[Any]) -> Table:
     """A model's table, for Core statements (no ORM objects, no per-row bookkeeping)."""
     return cast(Table, model.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRow:
+    label_id: int
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationRow:
+    """An annotation as it is shown: with its marks, in their order."""
+
+    id: int
+    document_id: int
+    annotator_id: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    marks: list[MarkRow]
+
+    @classmethod
+    def of(cls, annotation: Annotation, marks: Sequence[MarkRow]) -> "AnnotationRow":
+        return cls(
+            id=annotation.id,
+            document_id=annotation.document_id,
+            annotator_id=annotation.annotator_id,
+            version=annotation.version,
+            created_at=annotation.created_at,
+            updated_at=annotation.updated_at,
+            marks=list(marks),
+        )
+
+
+class AnnotationRepository(Repository[Annotation]):
+    model = Annotation
+
+    async def find(self, document_id: int, annotator_id: int) -> Annotation | None:
+        query = select(Annotation).where(
+            Annotation.document_id == document_id, Annotation.annotator_id == annotator_id
+        )
+        return await self.session.scalar(query.execution_options(populate_existing=True))
+
+    async def of_document(self, document_id: int, *, annotator_id: int | None = None) -> list[AnnotationRow]:
+        """The document's annotations by annotator (or one annotator's), marks in two queries in all."""
+        query = (
+            select(Annotation).where(Annotation.document_id == document_id).order_by(Annotation.annotator_id)
+        )
+        if annotator_id is not None:
+            query = query.where(Annotation.annotator_id == annotator_id)
+        annotations = list(await self.session.scalars(query))
+        marks = await self._marks_of([annotation.id for annotation in annotations])
+        return [AnnotationRow.of(annotation, marks.get(annotation.id, [])) for annotation in annotations]
+
+    async def replace_marks(self, annotation_id: int, marks: Sequence[MarkRow]) -> None:
+        await self.session.execute(delete(Mark).where(Mark.annotation_id == annotation_id))
+        self.session.add_all(
+            Mark(annotation_id=annotation_id, label_id=mark.label_id, start=mark.start, end=mark.end)
+            for mark in marks
+        )
+        await self.session.flush()
+
+    async def _marks_of(self, annotation_ids: list[int]) -> dict[int, list[MarkRow]]:
+        if not annotation_ids:
+            return {}
+        query = (
+            select(Mark.annotation_id, Mark.label_id, Mark.start, Mark.end)
+            .where(Mark.annotation_id.in_(annotation_ids))
+            .order_by(Mark.annotation_id, Mark.start, Mark.end, Mark.label_id)
+        )
+        found: dict[int, list[MarkRow]] = {}
+        for annotation_id, label_id, start, end in await self.session.execute(query):
+            found.setdefault(annotation_id, []).append(MarkRow(label_id=label_id, start=start, end=end))
+        return found

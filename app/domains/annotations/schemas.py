@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from app.core.schemas import JsonObject
 from app.domains.annotations.models import DocumentStatus, ProjectKind, ProjectRole
-from app.web.ids import EntityId
+from app.web.ids import MAX_ID, EntityId
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000)]
@@ -185,6 +185,61 @@ class DocumentCreate(BaseModel):
     meta: Meta = Field(default_factory=lambda: JsonObject(), description="Kept as sent.")
 
 
+# An annotation is what one person marks on one document: a thousand marks is far beyond that,
+# and bounds the work of checking them (sorting for overlaps) and of writing them.
+MAX_MARKS_PER_ANNOTATION = 1_000
+MAX_REVIEW_COMMENT = 2_000
+# A span's offsets are within a text, whose length (code points) fits the database's INTEGER.
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+class MarkWrite(BaseModel):
+    """A label on a span (`start`, `end` in code points, end exclusive) in a spans project;
+    on the whole document (no `start`, no `end`) in a classification project."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label_id: EntityId
+    start: Offset | None = None
+    end: Offset | None = None
+
+
+class AnnotationWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    marks: list[MarkWrite] = Field(max_length=MAX_MARKS_PER_ANNOTATION)
+
+
+class MarkRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    label_id: int
+    start: int | None
+    end: int | None
+
+
+class AnnotationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    document_id: int
+    annotator_id: int
+    version: int
+    marks: list[MarkRead] = Field(description="Spans by start, end and label; categories by label.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReviewNote(BaseModel):
+    """What a reviewer says with their decision (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_REVIEW_COMMENT)] | None
+    ) = None
+
+
 class DocumentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -193,7 +248,7 @@ class DocumentRead(BaseModel):
     text: str
     meta: JsonObject
     status: DocumentStatus
-    reviewed_by: int | None
+    reviewed_by: int | None = Field(description="Who approved, rejected or reopened it last.")
     reviewed_at: datetime | None
     review_comment: str | None
     created_at: datetime

@@ -1,6 +1,16 @@
 """The annotations domain's routers (v1)."""
 
-from app.domains.annotations.router import documents, export, figures, imports, labels, members, projects
+from app.domains.annotations.router import (
+    annotations,
+    documents,
+    export,
+    figures,
+    imports,
+    labels,
+    members,
+    projects,
+    review,
+)
 
 v1 = (
     projects.router,
@@ -8,6 +18,8 @@ v1 = (
     members.router,
     documents.router,
     imports.router,
+    annotations.router,
+    review.router,
     export.router,
     figures.router,
 )

@@ -4,6 +4,7 @@ from fastapi import APIRouter, status
 
 from app.domains.annotations.dependencies import LabelServiceDep, ProjectLabel, Reader, VisibleProject, Writer
 from app.domains.annotations.errors import (
+    LabelInUse,
     LabelNameTaken,
     LabelSetFull,
     LabelShortcutTaken,
@@ -52,7 +53,7 @@ async def update_label(
     "/{label_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Writer],
-    responses=errors(ProjectManagerRequired),
+    responses=errors(ProjectManagerRequired, LabelInUse),
 )
 async def delete_label(project: VisibleProject, label: ProjectLabel, labels: LabelServiceDep) -> None:
     await labels.delete(access=project, label=label)

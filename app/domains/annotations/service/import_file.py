@@ -18,14 +18,12 @@ from itertools import pairwise
 from typing import IO, Any
 
 from app.domains.annotations.models import ProjectKind
-from app.domains.annotations.schemas import MAX_DOCUMENT_CHARS, ImportFormat
+from app.domains.annotations.schemas import MAX_DOCUMENT_CHARS, MAX_MARKS_PER_ANNOTATION, ImportFormat
 
 # A line is read whole: past this it is refused rather than held in memory (a document's text
 # is at most MAX_DOCUMENT_CHARS, up to 4 bytes each in UTF-8, beside its labels and meta).
 MAX_LINE_BYTES = 8 * 1024 * 1024
 MAX_LABEL_NAME_CHARS = 100
-# Marks one annotator puts on one document.
-MAX_MARKS_PER_ANNOTATION = 10_000
 DROPPED_KEYS = ("id", "status")  # an export's own, not the document's meta
 # A JSON escape that decodes to text no database stores (NUL, a lone surrogate): only a line
 # with one is searched in full.

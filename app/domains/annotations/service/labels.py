@@ -1,7 +1,13 @@
 """A project's label set: read by its members, changed by its managers. Names and shortcut
 keys are unique per project; the constraints make a race past these checks a 409 too."""
 
-from app.domains.annotations.errors import LabelNameTaken, LabelNotFound, LabelSetFull, LabelShortcutTaken
+from app.domains.annotations.errors import (
+    LabelInUse,
+    LabelNameTaken,
+    LabelNotFound,
+    LabelSetFull,
+    LabelShortcutTaken,
+)
 from app.domains.annotations.models import Label
 from app.domains.annotations.repository import LabelRepository, ProjectRepository
 from app.domains.annotations.schemas import MAX_LABELS_PER_PROJECT, LabelCreate, LabelUpdate
@@ -49,8 +55,13 @@ class LabelService:
             return await self.labels.update(label, **values)
 
     async def delete(self, *, access: ProjectAccess, label: Label) -> None:
+        """Only a label no annotation uses (a mark written meanwhile makes the delete's foreign
+        key check fail: a 409 too)."""
         access.ensure_manager()
+        label_id = label.id
         async with self.uow:
+            if await self.labels.in_use(label_id):
+                raise LabelInUse(label_id)
             await self.labels.delete(label)
 
     async def _ensure_free(
