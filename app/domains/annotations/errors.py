@@ -148,13 +148,6 @@ class AnnotatorRequired(PermissionDeniedError):
 
     error_code = "annotator_required"
 
-
-class ExportOfOwnAnnotationsOnly(PermissionDeniedError):
-    """An annotator of a project that is not collaborative exports only their own annotations
-    (`?annotator_id=` their id, or `me`): the others' are not theirs to see."""
-
-    error_code = "export_own_annotations_only"
-
     def __init__(self, project_id: int) -> None:
         super().__init__(project_id=project_id)
 
@@ -286,6 +279,16 @@ class LabelInUse(ConflictError):
 
     def __init__(self, label_id: int) -> None:
         super().__init__(label_id=label_id)
+
+
+class ExportOfOwnAnnotationsOnly(PermissionDeniedError):
+    """An annotator of a project that is not collaborative exports only their own annotations
+    (`?annotator_id=` their id, or `me`): the others' are not theirs to see."""
+
+    error_code = "export_own_annotations_only"
+
+    def __init__(self, project_id: int) -> None:
+        super().__init__(project_id=project_id)
 
 
 class AgreementNotVisible(PermissionDeniedError):

@@ -213,140 +213,6 @@ class ImportRepository:
         return list((await self.session.scalars(statement, rows)).all())
 
 
-class ExportDocument(NamedTuple):
-    """A document as an export writes it."""
-
-    id: int
-    text: str
-    meta: dict[str, Any]
-    status: str
-
-
-class MarkRow(NamedTuple):
-    """One mark of one annotation; an annotation without marks is one row with `label_id` None."""
-
-    document_id: int
-    annotator_id: int
-    label_id: int | None
-    start: int | None
-    end: int | None
-
-
-class ReportRepository(Repository[Document]):
-    """Reads over a whole project, in columns rather than entities, a batch of documents at a
-    time, so that no read holds more than one batch in memory."""
-
-    model = Document
-
-    # The reads a batch at a time are Core statements on the tables: no ORM objects.
-    async def document_batch(
-        self, *, project_id: int, after_id: int, limit: int, status: str | None
-    ) -> list[ExportDocument]:
-        documents = _table(Document)
-        query = (
-            select(documents.c.id, documents.c.text, documents.c.meta, documents.c.status)
-            .where(documents.c.project_id == project_id, documents.c.id > after_id)
-            .order_by(documents.c.id)
-            .limit(limit)
-        )
-        if status is not None:
-            query = query.where(documents.c.status == status)
-        return [ExportDocument._make(row) for row in await self.rows(query)]
-
-    async def marks_between(
-        self,
-        *,
-        project_id: int,
-        first_id: int,
-        last_id: int,
-        annotator_id: int | None,
-        only: Sequence[int] | None = None,
-    ) -> list[MarkRow]:
-        """The marks of the annotations of the documents `first_id`..`last_id` (a range scan),
-        or of those of them in `only`, by document, annotator and position."""
-        annotations, marks = _table(Annotation), _table(Mark)
-        query = (
-            select(
-                annotations.c.document_id,
-                annotations.c.annotator_id,
-                marks.c.label_id,
-                marks.c.start,
-                marks.c.end,
-            )
-            .outerjoin(marks, marks.c.annotation_id == annotations.c.id)
-            .where(
-                annotations.c.project_id == project_id,
-                annotations.c.document_id.between(first_id, last_id),
-            )
-            .order_by(
-                annotations.c.document_id, annotations.c.annotator_id, marks.c.start, marks.c.end, marks.c.id
-            )
-        )
-        if annotator_id is not None:
-            query = query.where(annotations.c.annotator_id == annotator_id)
-        if only is not None:
-            query = query.where(annotations.c.document_id.in_(only))
-        return [MarkRow._make(row) for row in await self.rows(query)]
-
-    async def documents_annotated_twice(self, *, project_id: int, after_id: int, limit: int) -> list[int]:
-        """The next `limit` documents, by id, that two annotators or more have annotated."""
-        annotations = _table(Annotation)
-        query = (
-            select(annotations.c.document_id)
-            .where(annotations.c.project_id == project_id, annotations.c.document_id > after_id)
-            .group_by(annotations.c.document_id)
-            .having(func.count() >= 2)
-            .order_by(annotations.c.document_id)
-            .limit(limit)
-        )
-        return [document_id for (document_id,) in await self.rows(query)]
-
-    async def annotator_ids(self, project_id: int) -> list[int]:
-        query = select(Annotation.annotator_id).where(Annotation.project_id == project_id).distinct()
-        return list(await self.session.scalars(query))
-
-    async def label_names(self, project_id: int) -> dict[int, str]:
-        query = select(Label.id, Label.name).where(Label.project_id == project_id)
-        return {label_id: name for label_id, name in await self.session.execute(query)}
-
-    async def status_counts(self, project_id: int) -> dict[str, int]:
-        query = (
-            select(Document.status, func.count())
-            .where(Document.project_id == project_id)
-            .group_by(Document.status)
-        )
-        return {status: count for status, count in await self.session.execute(query)}
-
-    async def member_progress(self, project_id: int) -> list[tuple[int, str, int]]:
-        """Each member's user id, role and number of documents annotated (one annotation each)."""
-        query = (
-            select(Member.user_id, Member.role, func.count(Annotation.id))
-            .outerjoin(
-                Annotation,
-                and_(Annotation.project_id == Member.project_id, Annotation.annotator_id == Member.user_id),
-            )
-            .where(Member.project_id == project_id)
-            .group_by(Member.user_id, Member.role)
-            .order_by(Member.user_id)
-        )
-        return [(user_id, role, count) for user_id, role, count in await self.session.execute(query)]
-
-    async def label_use(self, project_id: int) -> list[tuple[int, str, int, int]]:
-        """Each label's id, name, number of marks and of documents it marks, by name."""
-        query = (
-            select(Label.id, Label.name, func.count(Mark.id), func.count(Annotation.document_id.distinct()))
-            .outerjoin(Mark, Mark.label_id == Label.id)
-            .outerjoin(Annotation, Annotation.id == Mark.annotation_id)
-            .where(Label.project_id == project_id)
-            .group_by(Label.id, Label.name)
-            .order_by(Label.name, Label.id)
-        )
-        return [
-            (label_id, name, marks, documents)
-            for label_id, name, marks, documents in await self.session.execute(query)
-        ]
-
-
 def _table(model: type[Any]) -> Table:
     """A model's table, for Core statements (no ORM objects, no per-row bookkeeping)."""
     return cast(Table, model.__table__)
@@ -424,3 +290,137 @@ class AnnotationRepository(Repository[Annotation]):
         for annotation_id, label_id, start, end in await self.session.execute(query):
             found.setdefault(annotation_id, []).append(MarkRow(label_id=label_id, start=start, end=end))
         return found
+
+
+class ExportDocument(NamedTuple):
+    """A document as an export writes it."""
+
+    id: int
+    text: str
+    meta: dict[str, Any]
+    status: str
+
+
+class ReportMark(NamedTuple):
+    """One mark of one annotation; an annotation without marks is one row with `label_id` None."""
+
+    document_id: int
+    annotator_id: int
+    label_id: int | None
+    start: int | None
+    end: int | None
+
+
+class ReportRepository(Repository[Document]):
+    """Reads over a whole project, in columns rather than entities, a batch of documents at a
+    time, so that no read holds more than one batch in memory."""
+
+    model = Document
+
+    # The reads a batch at a time are Core statements on the tables: no ORM objects.
+    async def document_batch(
+        self, *, project_id: int, after_id: int, limit: int, status: str | None
+    ) -> list[ExportDocument]:
+        documents = _table(Document)
+        query = (
+            select(documents.c.id, documents.c.text, documents.c.meta, documents.c.status)
+            .where(documents.c.project_id == project_id, documents.c.id > after_id)
+            .order_by(documents.c.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(documents.c.status == status)
+        return [ExportDocument._make(row) for row in await self.rows(query)]
+
+    async def marks_between(
+        self,
+        *,
+        project_id: int,
+        first_id: int,
+        last_id: int,
+        annotator_id: int | None,
+        only: Sequence[int] | None = None,
+    ) -> list[ReportMark]:
+        """The marks of the annotations of the documents `first_id`..`last_id` (a range scan),
+        or of those of them in `only`, by document, annotator and position."""
+        annotations, marks = _table(Annotation), _table(Mark)
+        query = (
+            select(
+                annotations.c.document_id,
+                annotations.c.annotator_id,
+                marks.c.label_id,
+                marks.c.start,
+                marks.c.end,
+            )
+            .outerjoin(marks, marks.c.annotation_id == annotations.c.id)
+            .where(
+                annotations.c.project_id == project_id,
+                annotations.c.document_id.between(first_id, last_id),
+            )
+            .order_by(
+                annotations.c.document_id, annotations.c.annotator_id, marks.c.start, marks.c.end, marks.c.id
+            )
+        )
+        if annotator_id is not None:
+            query = query.where(annotations.c.annotator_id == annotator_id)
+        if only is not None:
+            query = query.where(annotations.c.document_id.in_(only))
+        return [ReportMark._make(row) for row in await self.rows(query)]
+
+    async def documents_annotated_twice(self, *, project_id: int, after_id: int, limit: int) -> list[int]:
+        """The next `limit` documents, by id, that two annotators or more have annotated."""
+        annotations = _table(Annotation)
+        query = (
+            select(annotations.c.document_id)
+            .where(annotations.c.project_id == project_id, annotations.c.document_id > after_id)
+            .group_by(annotations.c.document_id)
+            .having(func.count() >= 2)
+            .order_by(annotations.c.document_id)
+            .limit(limit)
+        )
+        return [document_id for (document_id,) in await self.rows(query)]
+
+    async def annotator_ids(self, project_id: int) -> list[int]:
+        query = select(Annotation.annotator_id).where(Annotation.project_id == project_id).distinct()
+        return list(await self.session.scalars(query))
+
+    async def label_names(self, project_id: int) -> dict[int, str]:
+        query = select(Label.id, Label.name).where(Label.project_id == project_id)
+        return {label_id: name for label_id, name in await self.session.execute(query)}
+
+    async def status_counts(self, project_id: int) -> dict[str, int]:
+        query = (
+            select(Document.status, func.count())
+            .where(Document.project_id == project_id)
+            .group_by(Document.status)
+        )
+        return {status: count for status, count in await self.session.execute(query)}
+
+    async def member_progress(self, project_id: int) -> list[tuple[int, str, int]]:
+        """Each member's user id, role and number of documents annotated (one annotation each)."""
+        query = (
+            select(Member.user_id, Member.role, func.count(Annotation.id))
+            .outerjoin(
+                Annotation,
+                and_(Annotation.project_id == Member.project_id, Annotation.annotator_id == Member.user_id),
+            )
+            .where(Member.project_id == project_id)
+            .group_by(Member.user_id, Member.role)
+            .order_by(Member.user_id)
+        )
+        return [(user_id, role, count) for user_id, role, count in await self.session.execute(query)]
+
+    async def label_use(self, project_id: int) -> list[tuple[int, str, int, int]]:
+        """Each label's id, name, number of marks and of documents it marks, by name."""
+        query = (
+            select(Label.id, Label.name, func.count(Mark.id), func.count(Annotation.document_id.distinct()))
+            .outerjoin(Mark, Mark.label_id == Label.id)
+            .outerjoin(Annotation, Annotation.id == Mark.annotation_id)
+            .where(Label.project_id == project_id)
+            .group_by(Label.id, Label.name)
+            .order_by(Label.name, Label.id)
+        )
+        return [
+            (label_id, name, marks, documents)
+            for label_id, name, marks, documents in await self.session.execute(query)
+        ]

@@ -19,7 +19,7 @@ from app.domains.annotations.agreement import (
 )
 from app.domains.annotations.errors import AgreementNotVisible
 from app.domains.annotations.models import ProjectKind, ProjectRole
-from app.domains.annotations.repository import MarkRow, ReportRepository
+from app.domains.annotations.repository import ReportMark, ReportRepository
 from app.domains.annotations.schemas import (
     AgreementRead,
     ClassificationFigures,
@@ -73,7 +73,7 @@ class AgreementService:
             after_id = wanted[-1]
 
 
-def _by_document(rows: list[MarkRow], *, spans: bool) -> list[dict[int, Marks]]:
+def _by_document(rows: list[ReportMark], *, spans: bool) -> list[dict[int, Marks]]:
     documents: dict[int, dict[int, set[Any]]] = {}
     for row in rows:
         marks = documents.setdefault(row.document_id, {}).setdefault(row.annotator_id, set())

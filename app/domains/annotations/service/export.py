@@ -19,7 +19,7 @@ from app.domains.accounts.errors import UserNotFound
 from app.domains.accounts.service.users import UserService
 from app.domains.annotations.errors import ExportOfOwnAnnotationsOnly
 from app.domains.annotations.models import DocumentStatus, ProjectKind, ProjectRole
-from app.domains.annotations.repository import ExportDocument, MarkRow, ReportRepository
+from app.domains.annotations.repository import ExportDocument, ReportMark, ReportRepository
 from app.domains.annotations.schemas import ExportFilter
 from app.domains.annotations.service.access import ProjectAccess
 from app.infrastructure.unit_of_work import UnitOfWork
@@ -30,7 +30,7 @@ MEDIA_TYPE = "application/x-ndjson"
 
 Reads = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
 Label = str | list[int | str]  # "Name" (classification) or [start, end, "Name"] (spans)
-Batch = tuple[list[ExportDocument], list[MarkRow]]
+Batch = tuple[list[ExportDocument], list[ReportMark]]
 # One encoder for every line: `json.dumps` with options builds a new one per call.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
@@ -130,7 +130,7 @@ class ExportService:
         return documents, marks
 
 
-def _encode(plan: ExportPlan, documents: list[ExportDocument], marks: list[MarkRow]) -> bytes:
+def _encode(plan: ExportPlan, documents: list[ExportDocument], marks: list[ReportMark]) -> bytes:
     labels_of: dict[int, dict[int, list[Label]]] = {}  # document -> annotator -> labels
     for mark in marks:
         annotators = labels_of.setdefault(mark.document_id, {})
@@ -140,7 +140,7 @@ def _encode(plan: ExportPlan, documents: list[ExportDocument], marks: list[MarkR
     return "".join(_line(plan, document, labels_of.get(document.id, {})) for document in documents).encode()
 
 
-def _label(plan: ExportPlan, mark: MarkRow) -> Label:
+def _label(plan: ExportPlan, mark: ReportMark) -> Label:
     name = plan.label_names[mark.label_id] if mark.label_id is not None else ""
     if plan.spans and mark.start is not None and mark.end is not None:
         return [mark.start, mark.end, name]
