@@ -6,7 +6,11 @@ on PostgreSQL with a real `keel serve` and `keel worker` over RabbitMQ.
   much the worker's resident memory grew meanwhile (targets: 20 s, 50 MB);
 - a page of 20 documents, one client: the median latency at the first page and at a cursor
   after 90,000 documents (keyset pages: the same);
-- wrk at 32 connections on the documents listing beside the todos v2 listing, in one run.
+- wrk at 32 connections on the documents listing beside the todos v2 listing, in one run;
+- the export of those 100,000 documents with their annotations, gzipped as `curl --compressed`
+  asks: first byte and last, the server's memory growth (targets: 1 s, 10 s, 30 MB).
+
+`make bench` runs it after Keel's own measurements and keeps its report under `annotations`.
 
 Run alone: `python -m bench.annotations` (prints and returns a dict). Environment:
 KEEL_BENCH_POSTGRES_URL (a `keel_bench_annotations` database is made there and dropped),
@@ -31,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from bench.annotations_export import measure_export
 from bench.harness import drop_database, fresh_database, keel_environment, keel_server, migrate, rss_mb
 from bench.run import seed
 from bench.wrk import run_wrk
@@ -67,7 +72,7 @@ def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="keel-bench-file-") as folder:
         path = Path(folder) / "documents.jsonl"
         file_mb = write_documents(path, DOCUMENTS)
-        with keel_server(env, KEEL_PORT) as _, keel_worker(env) as worker:
+        with keel_server(env, KEEL_PORT) as server, keel_worker(env) as worker:
             keel = f"http://127.0.0.1:{KEEL_PORT}"
             token = seed(keel)
             auth = {"Authorization": f"Bearer {token}"}
@@ -76,6 +81,7 @@ def main() -> dict[str, Any]:
             report["import"] = measure_import(keel, auth, project_id, path, worker.pid)
             report["page_of_20"] = measure_pages(keel, auth, project_id)
             report["wrk_c32"] = measure_listings(keel, auth, project_id)
+            report["export"] = measure_export(keel, auth, project_id, server.pid)
     asyncio.run(drop_database(DATABASE))
     shutil.rmtree(uploads, ignore_errors=True)
     print(json.dumps(report, indent=2), flush=True)

@@ -77,6 +77,10 @@ def main() -> None:
     print("\ncost ledger (in process, CPU µs per request by layer):", flush=True)
     report["ledger"] = ledger.measure()
     ledger.write_readme(report["ledger"])
+    # <part:annotations>
+    print("\nannotations: import, pages and export of 100,000 documents (bench/annotations.py):", flush=True)
+    report["annotations"] = annotations_report()
+    # </part:annotations>
     report["machine"] = {
         "cores": os.cpu_count(),
         "python": platform.python_version(),
@@ -90,6 +94,14 @@ def main() -> None:
     print(f"\nresults: {path}")
 
 
+# <part:annotations>
+def annotations_report() -> dict[str, Any]:
+    from bench import annotations  # here, not at the top: it imports this module's `seed`
+
+    return annotations.main()
+
+
+# </part:annotations>
 def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> dict[str, Any]:
     runs: list[Measurement] = []
 
