@@ -26,6 +26,14 @@ class ProjectRepository(Repository[Project]):
             query = query.where(Project.id < before_id)
         return list(await self.session.scalars(query))
 
+    async def with_role_of(self, project_id: int, user_id: int) -> tuple[Project, str | None] | None:
+        """The project and the user's role in it (None: not a member), in one query: every
+        request to a project starts here."""
+        membership = and_(Member.project_id == Project.id, Member.user_id == user_id)
+        query = select(Project, Member.role).outerjoin(Member, membership).where(Project.id == project_id)
+        found = (await self.session.execute(query)).first()
+        return None if found is None else (found[0], found[1])
+
     async def lock(self, project_id: int) -> None:
         """Makes this transaction the project's only writer until it ends, on both databases:
         a row lock on PostgreSQL, the database's write lock on SQLite, where `FOR UPDATE` does

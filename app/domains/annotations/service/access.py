@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from app.domains.annotations.errors import ProjectManagerRequired, ProjectNotFound
 from app.domains.annotations.models import Project, ProjectRole
-from app.domains.annotations.repository import MemberRepository, ProjectRepository
+from app.domains.annotations.repository import ProjectRepository
 from app.infrastructure.unit_of_work import UnitOfWork
 
 ADMIN_PERMISSION = "annotations:admin"
@@ -47,14 +47,13 @@ class AccessService:
     def __init__(self, *, uow: UnitOfWork) -> None:
         self.uow = uow
         self.projects = ProjectRepository(uow.session)
-        self.members = MemberRepository(uow.session)
 
     async def visible(self, *, project_id: int, actor: Actor) -> ProjectAccess:
         """The project, if the actor is a member or an admin; to anyone else it does not exist."""
-        project = await self.projects.get_or_none(project_id)
-        if project is None:
+        found = await self.projects.with_role_of(project_id, actor.id)
+        if found is None:
             raise ProjectNotFound(project_id)
-        role = await self.members.role_of(project_id, actor.id)
+        project, role = found
         if role is None and not actor.is_admin:
             raise ProjectNotFound(project_id)
         return ProjectAccess(project=project, actor=actor, role=ProjectRole(role) if role else None)
