@@ -238,7 +238,7 @@ async def test_one_malformed_line_fails_the_import_and_nothing_is_kept(
     job = await imported(app, ann.client, project, content)
 
     assert job["status"] == "failed"
-    assert job["error"] == "3 bad lines: nothing was imported"
+    assert job["error"] == "bad lines: 3; nothing was imported"
     assert job["result"]["bad_line_count"] == 3
     assert [line["line"] for line in job["result"]["bad_lines"]] == [2501, 2503, 2504]
     assert job["result"]["bad_lines"][0]["reason"].startswith("not JSON")

@@ -75,7 +75,7 @@ class DocumentImport:
             if self.bad_line_count:
                 # Raised inside the transaction: it rolls back every row written so far.
                 raise JobFailed(
-                    f"{self.bad_line_count} bad lines: nothing was imported",
+                    f"bad lines: {self.bad_line_count}; nothing was imported",
                     result={"bad_lines": self.bad_lines, "bad_line_count": self.bad_line_count},
                 )
         return self.counts
