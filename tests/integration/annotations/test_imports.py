@@ -530,6 +530,31 @@ async def test_an_import_whose_project_was_deleted_meanwhile_fails_and_removes_i
     assert uploads_left(upload_dir) == []
 
 
+async def test_an_upload_the_runner_cannot_see_fails_the_job_saying_why(
+    app: FastAPI, people: PeopleFactory, upload_dir: Path
+) -> None:
+    """A worker whose upload directory is not the API's (not shared): a clear failure."""
+    ann = await people.member()
+    project = await new_project(ann.client)
+    async with app.state.runtime.session_factory() as session, session.begin():
+        job = Job(
+            kind="annotations.import",
+            owner_id=ann.id,
+            payload={"project_id": project["id"], "file": "elsewhere.upload", "format": "jsonl"},
+        )
+        session.add(job)
+        await session.flush()
+        job_id = job.id
+
+    await JobRunner(app.state.runtime).run(job_id)
+
+    done = (await ann.client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert done["status"] == "failed"
+    assert "KEEL_ANNOTATIONS_UPLOAD_DIR" in done["error"]
+    assert done["result"] == {"upload_dir": str(upload_dir)}
+    assert await nothing_imported(app)
+
+
 def write_upload(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)

@@ -40,6 +40,13 @@ async def run_import(context: JobContext) -> dict[str, Any]:
     """The job's handler. The uploaded file is deleted when the job ends, whatever the outcome."""
     settings = context.runtime.settings
     path = upload_path(settings.annotations_upload_dir, str(context.payload["file"]))
+    if not await asyncio.to_thread(path.is_file):
+        # The API wrote it to its KEEL_ANNOTATIONS_UPLOAD_DIR: this process sees another one.
+        raise JobFailed(
+            "the uploaded file is not in this worker's KEEL_ANNOTATIONS_UPLOAD_DIR: "
+            "the API and every worker must share that directory",
+            result={"upload_dir": str(settings.annotations_upload_dir)},
+        )
     try:
         return await DocumentImport(context).run(path)
     finally:
