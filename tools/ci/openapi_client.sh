@@ -26,7 +26,10 @@ echo "openapi-client: the document, from create_app"
   >"$work/openapi.json"
 
 echo "openapi-client: generating with $GENERATOR"
-"$UV" tool run "$GENERATOR" generate --path "$work/openapi.json" --meta none \
+# JSON Lines (an annotation project's export) is read as bytes: the generator knows no such
+# type, and a client parses the lines as they come.
+printf 'content_type_overrides:\n  application/x-ndjson: application/octet-stream\n' >"$work/generator.yaml"
+"$UV" tool run "$GENERATOR" generate --path "$work/openapi.json" --meta none --config "$work/generator.yaml" \
   --output-path "$work/client/keel_client" >"$work/generate.log" 2>&1 || { cat "$work/generate.log"; exit 1; }
 if grep -qi "warning" "$work/generate.log"; then cat "$work/generate.log"; echo "openapi-client: the generator warned"; exit 1; fi
 
