@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from app.core.cursors import CursorCodec
 from app.domains.accounts.models import User
 from app.domains.annotations.errors import (
     AlreadyApproved,
@@ -22,11 +23,13 @@ from app.domains.annotations.models import Document, DocumentStatus, Label, Proj
 from app.domains.annotations.schemas import MarkWrite
 from app.domains.annotations.service.access import Actor, ProjectAccess
 from app.domains.annotations.service.annotations import AnnotationService
+from app.domains.annotations.service.documents import DocumentService
 from app.domains.annotations.service.review import ReviewService
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.web.etag import PreconditionFailed, etag_of
 from tests.factories import make_user
 from tests.fixtures.annotations import insert_document, make_label, make_member, make_project
+from tests.fixtures.platform import TEST_SECRET
 from tests.service.wiring import NewUnitOfWork
 
 
@@ -104,8 +107,11 @@ async def test_a_stale_etag_changes_nothing(
             if_match=stale,
         )
     # The refused write rolled back and expired what its session held: read on another.
-    later = AnnotationService(uow=await new_uow())
-    document = await later.document(access=access, document_id=first.document_id)
+    later_uow = await new_uow()
+    later = AnnotationService(uow=later_uow)
+    document = await DocumentService(uow=later_uow, cursors=CursorCodec(TEST_SECRET)).get(
+        access=access, document_id=first.document_id
+    )
     assert (await later.get(access=access, document=document, annotator_id=first.annotator_id)).version == 2
 
 

@@ -61,12 +61,6 @@ class AnnotationService:
         self.labels = LabelRepository(uow.session)
         self.members = MemberRepository(uow.session)
 
-    async def document(self, *, access: ProjectAccess, document_id: int) -> Document:
-        document = await self.documents.in_project(access.project_id, document_id)
-        if document is None:
-            raise DocumentNotFound(document_id)
-        return document
-
     async def listing(self, *, access: ProjectAccess, document: Document) -> list[AnnotationRow]:
         """The annotations of the document the caller may see, by annotator."""
         only = None if sees_everyones(access) else access.actor.id
