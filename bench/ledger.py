@@ -71,7 +71,7 @@ from app.infrastructure.runtime import Runtime
 from app.infrastructure.unit_of_work import UnitOfWork
 from app.main import create_app
 from app.web.responses import operations
-from bench import floor, middleware
+from bench import floor, libraries, middleware
 from bench.harness import PASSWORD, drop_database, fresh_database
 
 REQUESTS = int(os.environ.get("KEEL_LEDGER_REQUESTS", "200"))  # per measurement and round
@@ -489,6 +489,57 @@ async def floor_system(dsn: str, token: str, stack: AsyncExitStack) -> System:
     return System("floor", app, app.router, server, endpoints)
 
 
+async def libraries_system(dsn: str, token: str, stack: AsyncExitStack) -> System:
+    """FastAPI and SQLAlchemy alone (bench/libraries.py), its parts timed as Keel's are."""
+    app = libraries.create_app(dsn, SECRET)
+    await stack.enter_async_context(app.router.lifespan_context(app))
+    engine = app.state.engine
+    header = f"Bearer {token}"
+    caller = floor.caller_id(header, SECRET)
+    auth = [(b"authorization", header.encode())]
+    routes = {route.path: route for route in app.routes if isinstance(route, APIRoute)}
+
+    async def authentication() -> None:
+        floor.caller_id(header, SECRET)
+
+    def reading(statement: Any, values: dict[str, Any]) -> Call:
+        async def read() -> Any:
+            async with engine.connect() as connection:
+                return (await connection.execute(statement, values)).all()
+
+        return read
+
+    read_me = reading(libraries.ME, {"id": caller})
+    read_todos = reading(libraries.TODOS, {"owner_id": caller})
+    me, todos = (await read_me())[0], await read_todos()
+    serialize_live, serialize_me, serialize_todos = (
+        serializer(routes[path]) for path in ("/live", "/me", "/todos")
+    )
+    endpoints = [
+        Endpoint(
+            "GET /health/live", "/live", [], serialization=lambda: serialize_live(libraries.Live(status="ok"))
+        ),
+        Endpoint(
+            "GET /api/v1/users/me",
+            "/me",
+            auth,
+            authentication=authentication,
+            database=read_me,
+            serialization=lambda: serialize_me(libraries.UserRead(**me._mapping)),
+        ),
+        Endpoint(
+            "GET /api/v1/todos",
+            "/todos",
+            auth,
+            authentication=authentication,
+            database=read_todos,
+            serialization=lambda: serialize_todos(libraries.todos_of(todos)),
+        ),
+    ]
+    router = AsyncExitStackMiddleware(app.router)
+    return System("libraries", app, router, InProcessServer(app, http="httptools"), endpoints)
+
+
 # --- the run ------------------------------------------------------------------------------
 
 
@@ -505,6 +556,7 @@ async def measure_systems(url: str, dsn: str | None, *, totals_only: bool) -> di
         keel = System("keel", app, router, server, await keel_endpoints(app, token))
         systems = [keel]
         if dsn is not None and not totals_only:
+            systems.append(await libraries_system(dsn, token, stack))
             systems.append(await floor_system(dsn, token, stack))
         rows = await ledger_of(systems, totals_only=totals_only)
     return {
@@ -539,7 +591,9 @@ def table(ledger: dict[str, Any]) -> str:
     ]
     for endpoint, systems in rows.items():
         for system, figures in systems.items():
-            label = f"`{endpoint}`" if system == "keel" else "the floor"
+            label = {"keel": f"`{endpoint}`", "libraries": "FastAPI + SQLAlchemy alone"}.get(
+                system, "the floor"
+            )
             values = [f"{figures[name]:,.{0 if name in ('total', 'calls') else 1}f}" for name in columns]
             lines.append(f"| {label} | " + " | ".join(values) + " |")
     lines.append("")

@@ -17,7 +17,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from pwdlib import PasswordHash
@@ -40,7 +40,7 @@ from bench.wrk import Measurement, run_wrk
 SECONDS = int(os.environ.get("KEEL_BENCH_SECONDS", "10"))
 WARMUP_SECONDS = 3
 COOL_DOWN_SECONDS = 15
-KEEL_PORT, FLOOR_PORT = 8090, 8091
+KEEL_PORT, FLOOR_PORT, LIBRARIES_PORT = 8090, 8091, 8092
 EMAIL = "bench@example.com"
 RESULTS = Path(__file__).parent / "results"
 
@@ -49,29 +49,25 @@ def main() -> None:
     dsn = asyncio.run(fresh_database())
     env = keel_environment(dsn)
     migrate(env)
-    floor_cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "bench.floor:create_app",
-        "--port",
-        str(FLOOR_PORT),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    with keel_server(env, KEEL_PORT) as keel, server(floor_cmd, env, FLOOR_PORT):
-        keel_url, floor_url = f"http://127.0.0.1:{KEEL_PORT}", f"http://127.0.0.1:{FLOOR_PORT}"
-        token = seed(keel_url)
+    with (
+        keel_server(env, KEEL_PORT) as keel,
+        server(uvicorn_command("bench.floor:create_app", FLOOR_PORT), env, FLOOR_PORT),
+        server(
+            uvicorn_command("bench.libraries:create_app", LIBRARIES_PORT), env, LIBRARIES_PORT
+        ) as libraries,
+    ):
+        urls = Urls(*(f"http://127.0.0.1:{port}" for port in (KEEL_PORT, LIBRARIES_PORT, FLOOR_PORT)))
+        token = seed(urls.keel)
         auth = {"Authorization": f"Bearer {token}"}
         idle_rss = rss_mb(keel.pid)
-        report = measure_all(keel_url, floor_url, auth, keel.pid)
-        report["rss_mb"] = {"idle": idle_rss, "after_run": rss_mb(keel.pid), **report.pop("storm_rss")}
+        libraries_idle_rss = rss_mb(libraries.pid)
+        report = measure_all(urls, auth, keel.pid)
+        report["rss_mb"] = {
+            "idle": idle_rss,
+            "after_run": rss_mb(keel.pid),
+            **report.pop("storm_rss"),
+            "libraries_idle": libraries_idle_rss,
+        }
     asyncio.run(drop_database())
     # The cost ledger in process, after the servers have stopped: CPU µs per request by layer.
     print("\ncost ledger (in process, CPU µs per request by layer):", flush=True)
@@ -94,6 +90,34 @@ def main() -> None:
     print(f"\nresults: {path}")
 
 
+class Urls(NamedTuple):
+    """Where each server of the run answers: Keel, the libraries alone, the floor."""
+
+    keel: str
+    libraries: str
+    floor: str
+
+
+def uvicorn_command(factory: str, port: int) -> list[str]:
+    """A plain uvicorn server for an app factory: one worker, uvloop and httptools, no log."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
 # <part:annotations>
 def annotations_report() -> dict[str, Any]:
     from bench import annotations  # here, not at the top: it imports this module's `seed`
@@ -102,7 +126,8 @@ def annotations_report() -> dict[str, Any]:
 
 
 # </part:annotations>
-def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> dict[str, Any]:
+def measure_all(urls: Urls, auth: dict[str, str], keel_pid: int) -> dict[str, Any]:
+    keel, libraries, floor = urls
     runs: list[Measurement] = []
 
     def measure(
@@ -125,15 +150,21 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
     )
     runs.append(idle_health)
     measure("health live", f"{keel}/health/live", 32)
+    # The libraries alone (bench/libraries.py) beside both: how much of Keel's distance from
+    # the floor is FastAPI's and SQLAlchemy's, and how much Keel's own layers add.
+    libraries_ratios: dict[str, float] = {}
     for connections in (32, 64):
-        me = measure("keel users/me", f"{keel}/api/v1/users/me", connections)
-        floor_me = measure("floor me", f"{floor}/me", connections)
-        ratios[f"users_me_c{connections}"] = round(me.requests_per_second / floor_me.requests_per_second, 3)
-        todos = measure("keel todos v1", f"{keel}/api/v1/todos", connections)
-        floor_todos = measure("floor todos", f"{floor}/todos", connections)
-        ratios[f"todos_v1_c{connections}"] = round(
-            todos.requests_per_second / floor_todos.requests_per_second, 3
-        )
+        for name, keel_path, path in (
+            ("users_me", "/api/v1/users/me", "/me"),
+            ("todos_v1", "/api/v1/todos", "/todos"),
+        ):
+            ours = measure(f"keel {keel_path.removeprefix('/api/v1/')}", f"{keel}{keel_path}", connections)
+            alone = measure(f"libraries {path[1:]}", f"{libraries}{path}", connections)
+            least = measure(f"floor {path[1:]}", f"{floor}{path}", connections)
+            ratios[f"{name}_c{connections}"] = round(ours.requests_per_second / least.requests_per_second, 3)
+            libraries_ratios[f"{name}_c{connections}"] = round(
+                alone.requests_per_second / least.requests_per_second, 3
+            )
         measure("keel todos v2 (limit 20)", f"{keel}/api/v2/todos?limit=20", connections)
     cliff = {
         connections: measure("keel todos v1 (cliff)", f"{keel}/api/v1/todos", connections)
@@ -161,6 +192,7 @@ def measure_all(keel: str, floor: str, auth: dict[str, str], keel_pid: int) -> d
     return {
         "measurements": [run.as_dict() for run in runs],
         "ratios_to_floor": ratios,
+        "libraries_to_floor": libraries_ratios,
         "goodput_under_overload": goodput,
         "login_storm": storm["summary"],
         "storm_rss": storm["rss"],
@@ -278,6 +310,7 @@ def print_table(report: dict[str, Any]) -> None:
             f"{run['p50_ms']:>9.2f} {run['p99_ms']:>9.2f} {run['errors']:>7}"
         )
     print("\nKeel / floor (requests/s):", report["ratios_to_floor"])
+    print("FastAPI + SQLAlchemy alone / floor (requests/s):", report["libraries_to_floor"])
     print("2xx/s under overload / at 64 connections:", report["goodput_under_overload"])
     print("login storm:", report["login_storm"])
     print("RSS MB:", report["rss_mb"])
