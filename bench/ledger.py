@@ -1,4 +1,5 @@
-"""The cost ledger: what each layer of a request costs, in CPU microseconds, Keel beside the floor.
+"""The cost ledger: what each layer of a request costs, in CPU microseconds, Keel beside the
+libraries alone (bench/libraries.py: FastAPI and SQLAlchemy, nothing of Keel) and the floor.
 
 In process, without sockets: the server is uvicorn's own HTTP protocol (the one `keel serve`
 runs, and plain httptools for the floor) fed a request's bytes on a transport that drops what
@@ -107,7 +108,7 @@ class Endpoint:
 
 @dataclass
 class System:
-    """Keel or the floor: its app, its router, and its server around the app."""
+    """Keel, the libraries alone or the floor: its app, its router, and its server around the app."""
 
     name: str
     app: ASGIApp
@@ -580,7 +581,7 @@ def measure(*, sqlite: bool = False, totals_only: bool = False) -> dict[str, Any
 
 
 def table(ledger: dict[str, Any]) -> str:
-    """The ledger as a Markdown table, Keel's row then the floor's for each request."""
+    """The ledger as a Markdown table: for each request Keel's row, the libraries', the floor's."""
     rows = ledger["microseconds"]
     some = next(iter(next(iter(rows.values())).values()))
     columns = [name for name in (*LAYERS, "app") if name in some] + ["total"]
