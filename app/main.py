@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_in_flight=settings.max_concurrent_requests,
             max_queued=settings.max_queued_requests,
             max_wait_seconds=settings.max_queue_wait_seconds,
+            pace_seconds=settings.refusal_pace_seconds,
         ),
         limits=RequestLimits(
             max_body_bytes=settings.max_body_bytes,

@@ -12,7 +12,7 @@ JSON) and Keel, so that a figure says which part of Keel's distance from the flo
 libraries hold and which part Keel's own layers add (bench/README.md, "The cost ledger").
 
     FLOOR_DSN=postgresql://... KEEL_SECRET_KEY=... \\
-        uvicorn --factory bench.libraries:create_app --port 8092 --http httptools
+        uvicorn --factory bench.libraries:create_app --port 8093 --http httptools
 """
 
 import os

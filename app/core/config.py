@@ -163,11 +163,13 @@ class Settings(BaseSettings):
     sentry_environment: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Requests one process serves at once; beyond it, up to `max_queued_requests` wait for a
-    # slot, each at most `max_queue_wait_seconds`, and the rest get 503 server_busy at once
-    # (load shedding, app/middleware/load_shedding.py).
+    # slot, each at most `max_queue_wait_seconds`, and the rest get 503 server_busy, no sooner
+    # than `refusal_pace_seconds` after they arrived (load shedding,
+    # app/middleware/load_shedding.py).
     max_concurrent_requests: int = Field(default=128, ge=1, le=100_000)
     max_queued_requests: int = Field(default=1024, ge=0, le=1_000_000)
     max_queue_wait_seconds: float = Field(default=0.5, gt=0, le=60)
+    refusal_pace_seconds: float = Field(default=2.0, ge=0, le=60)
 
     # The edge: what `keel serve` believes and buffers of a request before the app sees it
     # (docs/security.md, "The edge").

@@ -6,8 +6,8 @@ unhandled errors, request limits, storable input, and GZip around them) cost mor
 smallest route (docs/decisions.md, "One platform middleware"). Here they are steps, each a
 plain object or function in its own module and tested there, run in this order:
 
-1. admission (`load_shedding`): a slot, a bounded wait for one, or a refusal, before
-   anything else is done for the request;
+1. admission (`load_shedding`): a slot, a bounded wait for one, or a refusal (paced),
+   before anything else is done for the request;
 2. request context: its id, timing and log context (`request_context`);
 3. limits on its head and declared body (`request_limits`), then unstorable text in its
    path and query (`storable_input`): refused before the app runs;
@@ -80,6 +80,7 @@ class PlatformMiddleware:
             return
         if not (self.shedding.enter_now() or await self.shedding.enter()):
             self.metrics.refuse(scope["method"])
+            await self.shedding.pace_refusal(started_at)
             await refusal(scope, started_at=started_at)(scope, receive, send)
             return
         try:

@@ -1,7 +1,9 @@
-"""Past KEEL_MAX_CONCURRENT_REQUESTS in flight, requests get 503 server_busy at once.
+"""Past KEEL_MAX_CONCURRENT_REQUESTS in flight, requests wait in a bounded queue or get 503
+server_busy, at a pace.
 Found by the benchmark: at 1,024 connections the server stopped answering altogether."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +19,10 @@ from tests.fixtures.platform import http_client, make_settings, started
 
 @pytest.fixture
 async def small_app(database_url: str) -> AsyncIterator[FastAPI]:
-    async with started(create_app(make_settings(database_url, max_concurrent_requests=2))) as app:
+    # Refusals answered as soon as their wait runs out: these tests are about what is refused;
+    # `queueing_app`'s about the pace.
+    settings = make_settings(database_url, max_concurrent_requests=2, refusal_pace_seconds=0)
+    async with started(create_app(settings)) as app:
         yield app
         await empty_app_tables(app)
 
@@ -82,10 +87,17 @@ async def test_the_default_limit_leaves_room(client: AsyncClient) -> None:
     assert {r.status_code for r in answers} == {200}
 
 
+PACE = 0.3  # seconds: a refusal's answer comes no sooner after its request
+
+
 @pytest.fixture
 async def queueing_app(database_url: str) -> AsyncIterator[FastAPI]:
     settings = make_settings(
-        database_url, max_concurrent_requests=2, max_queued_requests=1, max_queue_wait_seconds=60
+        database_url,
+        max_concurrent_requests=2,
+        max_queued_requests=1,
+        max_queue_wait_seconds=60,
+        refusal_pace_seconds=PACE,
     )
     async with started(create_app(settings)) as app:
         yield app
@@ -103,12 +115,15 @@ async def test_a_request_past_the_limit_waits_for_a_slot_and_is_served(queueing_
         await asyncio.sleep(0.05)
         waited = not waiting.done()
         async with http_client(queueing_app) as other:
+            sent_at = time.perf_counter()
             past_the_queue = await other.get("/api/v1/users/me", headers=member.client.headers)
+            answered_after = time.perf_counter() - sent_at
     served = await waiting
     await people.close()
 
     assert waited
     assert served.status_code == 200
-    assert past_the_queue.status_code == 503  # the queue holds one: refused without a wait
+    assert past_the_queue.status_code == 503  # the queue holds one: refused without a wait...
     assert past_the_queue.json()["error_code"] == "server_busy"
+    assert answered_after >= PACE  # ...but answered at its pace, so that a client cannot resend at once
     assert [r.status_code for r in finished] == [200, 200]
