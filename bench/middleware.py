@@ -177,7 +177,7 @@ async def step_costs(app: FastAPI) -> dict[str, float]:
     async def limits_and_storable_input() -> None:
         await limits.refusal(scope)
         await refusal_for_target(scope)
-        checking_body(scope, limits.limited(receive))
+        checking_body(scope, limits.limited(scope, receive))
 
     def response_headers_step() -> None:
         add_security_headers(list(response_headers), scope)
@@ -220,8 +220,10 @@ async def per_call(step: Callable[[], Any]) -> float:
 
 
 def _no_queue() -> dict[str, Any]:
-    """Refused at once rather than after a wait in the queue, where the settings have one."""
-    return {"max_queued_requests": 0} if "max_queued_requests" in Settings.model_fields else {}
+    """Refused at once rather than after a wait in the queue or at a pace, where the settings
+    have them (this measures what a refusal costs, not how long it is held)."""
+    fields = Settings.model_fields
+    return {name: 0 for name in ("max_queued_requests", "refusal_pace_seconds") if name in fields}
 
 
 if __name__ == "__main__":
