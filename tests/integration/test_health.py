@@ -5,7 +5,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.core.config import Settings
-from app.main import create_app
+from app.main import YOUNG_COLLECTION_THRESHOLD, create_app
 from tests.fixtures.platform import http_client, make_settings, started
 
 
@@ -66,3 +66,14 @@ async def test_a_running_app_keeps_its_startup_objects_out_of_gc_scans(settings:
 
     assert frozen_while_running > 10_000
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_running_app_leaves_young_objects_to_reference_counting(settings: Settings) -> None:
+    """Young collections far apart while the app runs; the process's own setting after."""
+    before = gc.get_threshold()
+    async with started(create_app(settings)):
+        while_running = gc.get_threshold()
+
+    assert while_running == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    assert before[0] < YOUNG_COLLECTION_THRESHOLD
+    assert gc.get_threshold() == before
